@@ -1,0 +1,46 @@
+// Package auth obtains, keeps and refreshes laymanctl's OAuth2 tokens:
+// Authorization Code + PKCE login on a loopback listener, a rotation-safe
+// refreshing token source shared by parallel processes, and the credential
+// precedence for scripts and CI.
+package auth
+
+import (
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Endpoints of the authorization server (Django OAuth Toolkit in Layman's
+// deployments).
+type Endpoints struct {
+	AuthURL       string `json:"auth_url" yaml:"auth_url"`
+	TokenURL      string `json:"token_url" yaml:"token_url"`
+	RevokeURL     string `json:"revoke_url,omitempty" yaml:"revoke_url,omitempty"`
+	IntrospectURL string `json:"introspect_url,omitempty" yaml:"introspect_url,omitempty"`
+}
+
+// TokenSet is what a token store keeps for one profile.
+type TokenSet struct {
+	AccessToken  string    `json:"access_token"`
+	RefreshToken string    `json:"refresh_token,omitempty"`
+	TokenType    string    `json:"token_type,omitempty"`
+	Expiry       time.Time `json:"expiry,omitempty"`
+	Scope        string    `json:"scope,omitempty"`
+	// Username is the Layman username learnt from /rest/current-user.
+	Username string `json:"username,omitempty"`
+}
+
+// OAuth2 converts the set to the form x/oauth2 works with.
+func (t *TokenSet) OAuth2() *oauth2.Token {
+	return &oauth2.Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType, Expiry: t.Expiry}
+}
+
+// Clock is time.Now, replaceable in tests.
+type Clock interface{ Now() time.Time }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// SystemClock is the real clock.
+var SystemClock Clock = systemClock{}

@@ -1,0 +1,121 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// LaymanError is an error answer of Layman: {"code", "message", "detail", "sub_code"}
+// together with the HTTP status and the response it came from.
+type LaymanError struct {
+	Code       int             `json:"code"`
+	SubCode    int             `json:"sub_code,omitempty"`
+	Message    string          `json:"message"`
+	Detail     json.RawMessage `json:"detail,omitempty"`
+	StatusCode int             `json:"-"`
+	Response   *http.Response  `json:"-"`
+}
+
+func (e *LaymanError) Error() string {
+	s := fmt.Sprintf("Layman error %d (HTTP %d): %s", e.Code, e.StatusCode, e.Message)
+	if d := e.DetailText(); d != "" {
+		s += ": " + d
+	}
+	return s
+}
+
+// DetailText renders the detail field on one line: a string as is, anything
+// else as compact JSON.
+func (e *LaymanError) DetailText() string {
+	if len(e.Detail) == 0 || string(e.Detail) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(e.Detail, &s) == nil {
+		return s
+	}
+	return string(e.Detail)
+}
+
+// Layman error codes a client acts on (src/layman/error_list.py).
+const (
+	CodeWrongParameter      = 2
+	CodeLayerNotFound       = 15
+	CodeLayerExists         = 17
+	CodeChunkUploadInactive = 20
+	CodeUploadTimeout       = 22
+	CodeUnauthorized        = 30
+	CodeOAuth2Failure       = 32
+	CodeInProcess           = 49
+)
+
+// IsAuthFailure reports whether err is Layman's answer to an inactive,
+// expired or malformed bearer token (HTTP 403, code 32).
+func IsAuthFailure(err error) bool {
+	var le *LaymanError
+	return errors.As(err, &le) && le.StatusCode == http.StatusForbidden && le.Code == CodeOAuth2Failure
+}
+
+// HTTPError is a non-2xx answer whose body is not a Layman error, e.g. a
+// proxy's HTML page. Summary is a short, single-line excerpt of the body.
+type HTTPError struct {
+	StatusCode int
+	Summary    string
+	Response   *http.Response
+}
+
+func (e *HTTPError) Error() string {
+	s := fmt.Sprintf("HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Summary != "" {
+		s += ": " + e.Summary
+	}
+	return s
+}
+
+// maxErrorBody bounds how much of an error body is read.
+const maxErrorBody = 64 << 10
+
+// DecodeError turns a non-2xx response into a *LaymanError when the body is
+// Layman's error JSON, otherwise into an *HTTPError with a summary. It reads
+// and closes the body.
+func DecodeError(resp *http.Response) error {
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	return ParseError(resp.StatusCode, resp.Header.Get("Content-Type"), body, resp)
+}
+
+// ParseError is DecodeError on a body already read.
+func ParseError(status int, contentType string, body []byte, resp *http.Response) error {
+	var le LaymanError
+	if json.Unmarshal(body, &le) == nil && le.Code != 0 && le.Message != "" {
+		le.StatusCode = status
+		le.Response = resp
+		return &le
+	}
+	return &HTTPError{StatusCode: status, Summary: summarise(contentType, body), Response: resp}
+}
+
+// summarise keeps an error body readable on one line: the <title> of an HTML
+// page, or the first 200 characters of text with whitespace collapsed.
+func summarise(contentType string, body []byte) string {
+	s := string(body)
+	if strings.Contains(contentType, "html") || strings.HasPrefix(strings.TrimSpace(strings.ToLower(s)), "<") {
+		lower := strings.ToLower(s)
+		if i := strings.Index(lower, "<title>"); i >= 0 {
+			if j := strings.Index(lower[i:], "</title>"); j > 0 {
+				s = s[i+len("<title>") : i+j]
+			}
+		} else {
+			return ""
+		}
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
+	}
+	return s
+}
