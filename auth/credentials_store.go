@@ -1,0 +1,35 @@
+package auth
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/laymanctl/laymanctl/keyring"
+)
+
+// LoadTokenSet reads profile's token set; keyring.ErrNotFound (wrapped) when
+// none is stored.
+func LoadTokenSet(store keyring.Store, profile string) (*TokenSet, error) {
+	raw, err := store.Get(profile)
+	if err != nil {
+		return nil, fmt.Errorf("reading the token set of profile %q from the %s store: %w", profile, store.Name(), err)
+	}
+	var ts TokenSet
+	if err := json.Unmarshal(raw, &ts); err != nil {
+		// The error text of encoding/json quotes no input, so no token leaks.
+		return nil, fmt.Errorf("the token set of profile %q in the %s store is damaged: %w", profile, store.Name(), err)
+	}
+	return &ts, nil
+}
+
+// SaveTokenSet writes profile's token set as JSON.
+func SaveTokenSet(store keyring.Store, profile string, ts *TokenSet) error {
+	raw, err := json.Marshal(ts)
+	if err != nil {
+		return fmt.Errorf("encoding the token set: %w", err)
+	}
+	if err := store.Set(profile, raw); err != nil {
+		return fmt.Errorf("saving the token set of profile %q in the %s store: %w", profile, store.Name(), err)
+	}
+	return nil
+}
