@@ -1,0 +1,334 @@
+package upload
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/laymanctl/laymanctl/client"
+)
+
+// chunkUpload sends the chunks of some files to one layer's chunk endpoint.
+type chunkUpload struct {
+	u     *Uploader
+	gen   client.Generation
+	ref   client.Ref
+	path  string
+	files []File
+
+	sent, present atomic.Int64
+}
+
+// chunkedFile is a file open for ReadAt by every worker at once.
+type chunkedFile struct {
+	File
+	f         *os.File
+	chunkSize int64
+	total     int
+}
+
+type chunk struct {
+	file   *chunkedFile
+	number int // 1-based, as Layman counts
+}
+
+func (c chunk) bounds() (off, n int64) {
+	off = int64(c.number-1) * c.file.chunkSize
+	return off, min(c.file.chunkSize, c.file.Size-off)
+}
+
+func (u *Uploader) newChunkUpload(gen client.Generation, ref client.Ref, files []File) *chunkUpload {
+	return &chunkUpload{u: u, gen: gen, ref: ref, path: chunkPath(gen, ref), files: files}
+}
+
+// run sends every chunk, or with probe only those the server lacks.
+// A failure the upload can recover from becomes an *InterruptedError.
+func (up *chunkUpload) run(ctx context.Context, probe bool) error {
+	err := up.runChunks(ctx, probe)
+	if err == nil {
+		return nil
+	}
+	var le *client.LaymanError
+	if errors.As(err, &le) && le.Code == client.CodeChunkUploadInactive {
+		return fmt.Errorf("layer %s accepts no more chunks: its upload finished, or stopped after Layman's inactivity timeout: %w", up.ref, err)
+	}
+	if !resumable(err) {
+		return fmt.Errorf("uploading chunks to layer %s: %w", up.ref, err)
+	}
+	paths := make([]string, len(up.files))
+	for i, f := range up.files {
+		paths[i] = f.Path
+	}
+	ie := &InterruptedError{Ref: up.ref, Files: paths, Cause: err, gen: up.gen}
+	if cs := up.u.ChunkSize; cs > 0 && cs != DefaultChunkSize {
+		ie.ChunkSize = cs
+	}
+	return ie
+}
+
+func (up *chunkUpload) runChunks(ctx context.Context, probe bool) error {
+	var all []chunk
+	for _, f := range up.files {
+		fh, err := os.Open(f.Path)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		cf := &chunkedFile{File: f, f: fh, chunkSize: ChunkSizeFor(up.u.ChunkSize, f.Size)}
+		cf.total = chunkCount(f.Size, cf.chunkSize)
+		for n := 1; n <= cf.total; n++ {
+			all = append(all, chunk{file: cf, number: n})
+		}
+	}
+	if p := up.u.Progress; p != nil {
+		for _, f := range up.files {
+			p.Start(f.Name, f.Size)
+		}
+		defer p.Done()
+	}
+	todo := all
+	if probe {
+		var err error
+		if todo, err = up.missing(ctx, all); err != nil {
+			return err
+		}
+	}
+	return forEach(ctx, up.parallel(), todo, up.send)
+}
+
+func (up *chunkUpload) parallel() int {
+	if up.u.Parallel > 0 {
+		return up.u.Parallel
+	}
+	return DefaultParallel
+}
+
+// missing asks the server about every chunk (GET on the chunk endpoint:
+// 200 present, 404 missing) and keeps those it lacks, in order.
+func (up *chunkUpload) missing(ctx context.Context, all []chunk) ([]chunk, error) {
+	var mu sync.Mutex
+	var lacking []chunk
+	unexpected := map[*chunkedFile]bool{}
+	err := forEach(ctx, up.parallel(), all, func(ctx context.Context, c chunk) error {
+		q := up.fields(c)
+		req, err := up.u.Client.NewRequest(ctx, http.MethodGet, up.path+"?"+q.Encode(), nil)
+		if err != nil {
+			return err
+		}
+		_, err = up.u.Client.Do(req, nil)
+		var he *client.HTTPError
+		var le *client.LaymanError
+		switch {
+		case err == nil:
+			up.present.Add(1)
+			up.report(c)
+			return nil
+		case errors.As(err, &he) && he.StatusCode == http.StatusNotFound:
+			mu.Lock()
+			lacking = append(lacking, c)
+			mu.Unlock()
+			return nil
+		case errors.As(err, &le) && le.Code == 21:
+			// Layman does not expect this file (not named after the main file).
+			mu.Lock()
+			unexpected[c.file] = true
+			mu.Unlock()
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	lacking = slices.DeleteFunc(lacking, func(c chunk) bool { return unexpected[c.file] })
+	slices.SortFunc(lacking, func(a, b chunk) int {
+		if a.file != b.file {
+			return slices.IndexFunc(up.files, func(f File) bool { return f.Path == a.file.Path }) -
+				slices.IndexFunc(up.files, func(f File) bool { return f.Path == b.file.Path })
+		}
+		return a.number - b.number
+	})
+	return lacking, nil
+}
+
+// fields are the Resumable.js parameters Layman reads.
+func (up *chunkUpload) fields(c chunk) url.Values {
+	return url.Values{
+		"resumableChunkNumber":      {strconv.Itoa(c.number)},
+		"resumableTotalChunks":      {strconv.Itoa(c.file.total)},
+		"resumableFilename":         {c.file.Name},
+		"layman_original_parameter": {"file"},
+	}
+}
+
+// send posts one chunk, retrying transient failures with backoff. It is
+// the only retry loop for chunks: the POST is not marked retryable for the
+// client, so attempts do not multiply.
+func (up *chunkUpload) send(ctx context.Context, c chunk) error {
+	policy := up.u.Retry
+	if policy.MaxAttempts == 0 {
+		policy = DefaultChunkRetry
+	}
+	f := newForm()
+	q := up.fields(c)
+	for _, k := range []string{"resumableChunkNumber", "resumableTotalChunks", "resumableFilename", "layman_original_parameter"} {
+		f.field(k, q.Get(k))
+	}
+	off, n := c.bounds()
+	f.section("file", c.file.Name, c.file.f, off, n)
+	for attempt := 1; ; attempt++ {
+		err := sendForm(ctx, up.u.Client, http.MethodPost, up.path, f, nil)
+		if err == nil {
+			up.sent.Add(1)
+			up.report(c)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		if !transient(err) || attempt >= policy.MaxAttempts {
+			return fmt.Errorf("chunk %d/%d of %s: %w", c.number, c.file.total, c.file.Name, err)
+		}
+		if err := pause(ctx, backoff(policy, attempt, err)); err != nil {
+			return err
+		}
+	}
+}
+
+func (up *chunkUpload) report(c chunk) {
+	if up.u.Progress != nil {
+		_, n := c.bounds()
+		up.u.Progress.Add(c.file.Name, n)
+	}
+}
+
+// forEach runs fn over items with n workers and stops at the first error.
+func forEach[T any](ctx context.Context, n int, items []T, fn func(context.Context, T) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	work := make(chan T)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for range min(n, len(items)) {
+		wg.Go(func() {
+			for it := range work {
+				if err := fn(ctx, it); err != nil {
+					once.Do(func() { first = err; cancel(err) })
+				}
+			}
+		})
+	}
+feed:
+	for _, it := range items {
+		select {
+		case work <- it:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return context.Cause(ctx)
+}
+
+// transient reports failures another attempt may cure: lost connections,
+// 5xx and 429 answers.
+func transient(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if code, ok := statusOf(err); ok {
+		return code >= 500 || code == http.StatusTooManyRequests
+	}
+	var pathErr *fs.PathError
+	var certErr *tls.CertificateVerificationError
+	var authErr x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	return !errors.As(err, &pathErr) && !errors.As(err, &certErr) && !errors.As(err, &authErr) && !errors.As(err, &hostErr)
+}
+
+// resumable reports whether an upload stopped by err can be finished later:
+// it was cancelled, ran out of retries, or lost its authentication (log in
+// again, then resume). A refusal by Layman cannot.
+func resumable(err error) bool {
+	if client.IsAuthFailure(err) {
+		return true
+	}
+	code, ok := statusOf(err)
+	return !ok || code >= 500 || code == http.StatusTooManyRequests
+}
+
+func statusOf(err error) (int, bool) {
+	var le *client.LaymanError
+	var he *client.HTTPError
+	switch {
+	case errors.As(err, &le):
+		return le.StatusCode, true
+	case errors.As(err, &he):
+		return he.StatusCode, true
+	}
+	return 0, false
+}
+
+// backoff is a full-jitter exponential wait, or the server's Retry-After,
+// never above maxPause.
+func backoff(p client.RetryPolicy, attempt int, err error) time.Duration {
+	ceiling := min(p.MaxDelay, maxPause)
+	if shift := attempt - 1; shift < 30 && p.BaseDelay<<shift < ceiling {
+		ceiling = p.BaseDelay << shift
+	}
+	if d, ok := retryAfter(err); ok {
+		return min(d, maxPause, max(p.MaxDelay, 0))
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return rand.N(ceiling + 1)
+}
+
+func retryAfter(err error) (time.Duration, bool) {
+	var resp *http.Response
+	var le *client.LaymanError
+	var he *client.HTTPError
+	switch {
+	case errors.As(err, &le):
+		resp = le.Response
+	case errors.As(err, &he):
+		resp = he.Response
+	}
+	if resp == nil {
+		return 0, false
+	}
+	secs, perr := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if perr != nil || secs < 0 {
+		return 0, false
+	}
+	return time.Duration(secs) * time.Second, true
+}
+
+func pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,101 @@
+package upload
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/laymanctl/laymanctl/client"
+)
+
+// ValidationError is bad local input found before any request was sent.
+// The command line maps it to exit code 2.
+type ValidationError struct {
+	Field   string // the parameter at fault: "file", "workspace", "style", ...
+	Message string
+}
+
+func (e *ValidationError) Error() string {
+	if e.Field == "" {
+		return e.Message
+	}
+	return e.Field + ": " + e.Message
+}
+
+func invalid(field, format string, args ...any) *ValidationError {
+	return &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// InterruptedError is a chunked upload that stopped before every chunk
+// reached the server (cancelled, or retries exhausted). The publication
+// exists on the server and waits for the remaining chunks until Layman's
+// inactivity timeout.
+type InterruptedError struct {
+	Ref   client.Ref
+	Files []string // local paths of the files the server still expects
+	Cause error
+	// ChunkSize is the --chunk-size the upload used when it was not the
+	// default; resuming must split the files the same way.
+	ChunkSize int64
+	gen       client.Generation
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("upload interrupted: %v; resume with: %s", e.Cause, e.ResumeCommand())
+}
+
+func (e *InterruptedError) Unwrap() error { return e.Cause }
+
+// ResumeCommand is the shell line that finishes this upload.
+func (e *InterruptedError) ResumeCommand() string {
+	words := []string{"laymanctl", "layers", "resume", refArg(e.Ref, e.gen)}
+	if e.ChunkSize > 0 && e.ChunkSize != DefaultChunkSize {
+		words = append(words, "--chunk-size", FormatSize(e.ChunkSize))
+	}
+	words = append(words, e.Files...)
+	for i, w := range words {
+		words[i] = shellQuote(w)
+	}
+	return strings.Join(words, " ")
+}
+
+// refArg is the REF form the server generation addresses directly.
+func refArg(r client.Ref, gen client.Generation) string {
+	if r.UUID != "" && (gen == client.Gen3 || r.Workspace == "" || r.Name == "") {
+		return r.UUID
+	}
+	return r.Workspace + ":" + r.Name
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// IncompleteError is a publication whose processing finished INCOMPLETE.
+// The command line maps it to exit code 5.
+type IncompleteError struct {
+	Ref    client.Ref
+	Kind   string // "layer" or "map"
+	Failed []Source
+}
+
+func (e *IncompleteError) Error() string {
+	parts := make([]string, 0, len(e.Failed))
+	for _, s := range e.Failed {
+		p := s.Name + " " + s.Status
+		if msg := s.ErrorText(); msg != "" {
+			p += ": " + msg
+		}
+		parts = append(parts, p)
+	}
+	msg := fmt.Sprintf("%s %s finished INCOMPLETE", e.Kind, e.Ref)
+	if len(parts) > 0 {
+		msg += " (" + strings.Join(parts, "; ") + ")"
+	}
+	return msg
+}

@@ -1,0 +1,216 @@
+package upload
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/laymanctl/laymanctl/client"
+)
+
+// MapParams are the inputs of POST Workspace Maps / PATCH Map besides the
+// composition file.
+type MapParams struct {
+	Name, Title, Description string
+	Read, Write              []string
+}
+
+// MapFile is a validated map composition.
+type MapFile struct {
+	Path string
+	Size int64
+	// Warnings name layers that Layman 3.x refuses (error 59): internal
+	// layers must be referenced as l_<uuid>, not workspace:name.
+	Warnings []string
+}
+
+// schemaURL is Layman's SCHEMA_URL_PATTERN for describedBy; majors 2 and 3
+// are accepted.
+var schemaURL = regexp.MustCompile(`^https://raw.githubusercontent.com/hslayers/map-compositions/(([0-9]+\.[0-9]+\.[0-9]+)|([a-zA-Z]*?))/schema.json$`)
+
+var workspaceName = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+
+// ValidateMap checks a map composition: JSON with describedBy naming
+// Layman's map-composition schema, version 2 or 3.
+func ValidateMap(path string) (*MapFile, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, invalid("file", "%v", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, invalid("file", "%s is not a regular file", path)
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, invalid("file", "%v", err)
+	}
+	defer fh.Close()
+	var doc struct {
+		DescribedBy *string           `json:"describedBy"`
+		Layers      []json.RawMessage `json:"layers"`
+	}
+	if err := json.NewDecoder(fh).Decode(&doc); err != nil {
+		return nil, invalid("file", "%s is not a JSON map composition: %v", filepath.Base(path), err)
+	}
+	if doc.DescribedBy == nil {
+		return nil, invalid("file", "%s has no describedBy key naming the map-composition schema", filepath.Base(path))
+	}
+	m := schemaURL.FindStringSubmatch(*doc.DescribedBy)
+	if m == nil {
+		return nil, invalid("file", "describedBy %q is not https://raw.githubusercontent.com/hslayers/map-compositions/<version>/schema.json", *doc.DescribedBy)
+	}
+	if v := m[2]; v != "" && !strings.HasPrefix(v, "2.") && !strings.HasPrefix(v, "3.") {
+		return nil, invalid("file", "map-composition schema %s is not supported; Layman takes versions 2.x.x and 3.x.x", v)
+	}
+	mf := &MapFile{Path: path, Size: fi.Size()}
+	for i, raw := range doc.Layers {
+		for _, name := range workspaceNamedLayers(raw) {
+			mf.Warnings = append(mf.Warnings, fmt.Sprintf("layer %d references %s by workspace:name; Layman 3.x refuses that for its own layers (use l_<uuid>)", i, name))
+		}
+	}
+	return mf, nil
+}
+
+// workspaceNamedLayers finds WMS and WFS layer names of the form
+// workspace:name pointing at a GeoServer, the way Layman finds internal
+// layers (map/util.get_internal_gs_layers_from_json).
+func workspaceNamedLayers(raw json.RawMessage) []string {
+	var l struct {
+		ClassName string `json:"className"`
+		URL       string `json:"url"`
+		Name      string `json:"name"`
+		Params    struct {
+			Layers string `json:"LAYERS"`
+		} `json:"params"`
+		Protocol struct {
+			URL    string `json:"url"`
+			Format string `json:"format"`
+		} `json:"protocol"`
+	}
+	if json.Unmarshal(raw, &l) != nil {
+		return nil
+	}
+	var url, names string
+	switch l.ClassName[strings.LastIndex(l.ClassName, ".")+1:] {
+	case "WMS":
+		url, names = l.URL, l.Params.Layers
+	case "Vector":
+		if !strings.HasSuffix(l.Protocol.Format, "WFS") {
+			return nil
+		}
+		url, names = l.Protocol.URL, l.Name
+	default:
+		return nil
+	}
+	if !strings.Contains(url, "/geoserver/") {
+		return nil
+	}
+	var out []string
+	for _, n := range strings.Split(names, ",") {
+		if ws, _, ok := strings.Cut(n, ":"); ok && workspaceName.MatchString(ws) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func checkMapParams(p MapParams) error {
+	if p.Name != "" {
+		if err := client.ValidateName(p.Name); err != nil {
+			return &ValidationError{Field: "name", Message: err.Error()}
+		}
+	}
+	if err := checkAccessList("read", p.Read); err != nil {
+		return err
+	}
+	return checkAccessList("write", p.Write)
+}
+
+func mapForm(p MapParams, mf *MapFile) *form {
+	f := newForm()
+	f.fieldIf("name", p.Name)
+	f.fieldIf("title", p.Title)
+	f.fieldIf("description", p.Description)
+	if len(p.Read) > 0 {
+		f.field("access_rights.read", accessValue(p.Read))
+	}
+	if len(p.Write) > 0 {
+		f.field("access_rights.write", accessValue(p.Write))
+	}
+	if mf != nil {
+		f.file("file", filepath.Base(mf.Path), mf.Path, mf.Size)
+	}
+	return f
+}
+
+// PublishMap validates the composition at path and publishes it in
+// workspace (POST Workspace Maps, the same URL in both generations).
+func (u *Uploader) PublishMap(ctx context.Context, workspace, path string, p MapParams) (*Result, error) {
+	if err := client.ValidateWorkspace(workspace); err != nil {
+		return nil, &ValidationError{Field: "workspace", Message: err.Error()}
+	}
+	if err := checkMapParams(p); err != nil {
+		return nil, err
+	}
+	mf, err := ValidateMap(path)
+	if err != nil {
+		return nil, err
+	}
+	gen, err := u.Client.Generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var answer []client.Publication
+	if err := sendForm(ctx, u.Client, http.MethodPost, collectionPath(gen, KindMap, workspace), mapForm(p, mf), &answer); err != nil {
+		return nil, fmt.Errorf("publishing map in %s: %w", workspace, err)
+	}
+	if len(answer) != 1 {
+		return nil, fmt.Errorf("publishing map in %s: the server answered %d maps instead of one", workspace, len(answer))
+	}
+	return &Result{
+		Ref:         client.Ref{UUID: answer[0].UUID, Workspace: workspace, Name: answer[0].Name},
+		Publication: &answer[0],
+		Warnings:    mapWarnings(gen, mf),
+	}, nil
+}
+
+// UpdateMap changes the map ref (PATCH Map); path may be empty to change
+// only its metadata.
+func (u *Uploader) UpdateMap(ctx context.Context, ref client.Ref, path string, p MapParams) (*Result, error) {
+	if err := checkMapParams(p); err != nil {
+		return nil, err
+	}
+	var mf *MapFile
+	if path != "" {
+		var err error
+		if mf, err = ValidateMap(path); err != nil {
+			return nil, err
+		}
+	}
+	gen, err := u.Client.Generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ref, err = resolveRef(ctx, u.Client, gen, KindMap, ref); err != nil {
+		return nil, err
+	}
+	var pub client.Publication
+	if err := sendForm(ctx, u.Client, http.MethodPatch, publicationPath(gen, KindMap, ref), mapForm(p, mf), &pub); err != nil {
+		return nil, fmt.Errorf("updating map %s: %w", ref, err)
+	}
+	ref.UUID = firstNonEmpty(pub.UUID, ref.UUID)
+	ref.Name = firstNonEmpty(pub.Name, ref.Name)
+	return &Result{Ref: ref, Publication: &pub, Warnings: mapWarnings(gen, mf)}, nil
+}
+
+func mapWarnings(gen client.Generation, mf *MapFile) []string {
+	if gen != client.Gen3 || mf == nil {
+		return nil
+	}
+	return mf.Warnings
+}

@@ -1,0 +1,236 @@
+// Package upload publishes layers and maps on Layman: local validation,
+// streamed multipart requests for small inputs, Layman's chunked upload
+// (parallel, retried, resumable) for large ones, and waiting for the
+// asynchronous processing to finish.
+package upload
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/laymanctl/laymanctl/client"
+)
+
+// Progress receives upload progress; the command line draws bars with it.
+// Calls may come from several goroutines.
+type Progress interface {
+	Start(file string, size int64)
+	Add(file string, n int64)
+	Done()
+}
+
+// DefaultParallel is how many chunks are in flight at once.
+const DefaultParallel = 4
+
+// DefaultChunkRetry is how a failed chunk is retried: up to 8 attempts with
+// full-jitter exponential backoff. Pauses stay far below Layman's 300 s
+// inactivity limit (see maxPause).
+var DefaultChunkRetry = client.RetryPolicy{MaxAttempts: 8, BaseDelay: 500 * time.Millisecond, MaxDelay: 30 * time.Second}
+
+// maxPause bounds any single wait between chunk attempts, Retry-After
+// included: a stalled upload would otherwise run into the server's
+// UPLOAD_MAX_INACTIVITY_TIME and fail for good.
+const maxPause = 60 * time.Second
+
+// Uploader publishes and updates layers and maps. The zero values of its
+// settings mean the defaults.
+type Uploader struct {
+	Client    *client.Client
+	Parallel  int   // chunks in flight; default DefaultParallel
+	ChunkSize int64 // requested chunk size; default DefaultChunkSize
+	Threshold int64 // total size from which uploads are chunked; default DefaultThreshold
+	Progress  Progress
+	Retry     client.RetryPolicy // chunk retries; default DefaultChunkRetry
+}
+
+// Result is the outcome of a publish, update or resume.
+type Result struct {
+	Ref client.Ref
+	// Publication is the server's answer to the POST or PATCH (nil after a
+	// resume).
+	Publication *client.Publication
+	Chunked     bool
+	// ChunksSent counts chunks sent; ChunksPresent those a resume found on
+	// the server already.
+	ChunksSent, ChunksPresent int
+	// Warnings are things the server may refuse or treat unexpectedly.
+	Warnings []string
+}
+
+func (u *Uploader) threshold() int64 {
+	if u.Threshold > 0 {
+		return u.Threshold
+	}
+	return DefaultThreshold
+}
+
+// Publish validates p, then creates the layer (POST Layers).
+func (u *Uploader) Publish(ctx context.Context, p LayerParams) (*Result, error) {
+	plan, err := ValidateLayer(p, false)
+	if err != nil {
+		return nil, err
+	}
+	gen, err := u.Client.Generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	chunked := plan.Total >= u.threshold()
+	// 3.x takes the workspace in the body, 2.x in the URL.
+	bodyWorkspace := ""
+	if gen == client.Gen3 {
+		bodyWorkspace = p.Workspace
+	}
+	f, err := layerForm(plan, bodyWorkspace, chunked)
+	if err != nil {
+		return nil, err
+	}
+	var answer []client.Publication
+	if err := sendForm(ctx, u.Client, http.MethodPost, collectionPath(gen, KindLayer, p.Workspace), f, &answer); err != nil {
+		return nil, fmt.Errorf("publishing layer in %s: %w", p.Workspace, err)
+	}
+	if len(answer) != 1 {
+		return nil, fmt.Errorf("publishing layer in %s: the server answered %d layers instead of one", p.Workspace, len(answer))
+	}
+	pub := &answer[0]
+	ref := client.Ref{UUID: pub.UUID, Workspace: p.Workspace, Name: pub.Name}
+	return u.afterSend(ctx, gen, ref, plan, pub, chunked)
+}
+
+// Update validates p, then changes the layer (PATCH Layer). Empty fields
+// are left as they are on the server.
+func (u *Uploader) Update(ctx context.Context, ref client.Ref, p LayerParams) (*Result, error) {
+	plan, err := ValidateLayer(p, true)
+	if err != nil {
+		return nil, err
+	}
+	gen, err := u.Client.Generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ref, err = resolveRef(ctx, u.Client, gen, KindLayer, ref); err != nil {
+		return nil, err
+	}
+	chunked := len(plan.Files) > 0 && plan.Total >= u.threshold()
+	f, err := layerForm(plan, "", chunked)
+	if err != nil {
+		return nil, err
+	}
+	var pub client.Publication
+	if err := sendForm(ctx, u.Client, http.MethodPatch, publicationPath(gen, KindLayer, ref), f, &pub); err != nil {
+		return nil, fmt.Errorf("updating layer %s: %w", ref, err)
+	}
+	ref.UUID = firstNonEmpty(pub.UUID, ref.UUID)
+	ref.Name = firstNonEmpty(pub.Name, ref.Name)
+	return u.afterSend(ctx, gen, ref, plan, &pub, chunked)
+}
+
+// afterSend uploads the chunks the server asked for, if any.
+func (u *Uploader) afterSend(ctx context.Context, gen client.Generation, ref client.Ref, plan *Plan, pub *client.Publication, chunked bool) (*Result, error) {
+	res := &Result{Ref: ref, Publication: pub, Chunked: chunked}
+	if !chunked {
+		u.reportWhole(plan.Files)
+		return res, nil
+	}
+	var files []File
+	for _, want := range pub.FilesToUpload {
+		for _, f := range plan.Files {
+			if f.Name == want.File {
+				files = append(files, f)
+			}
+		}
+	}
+	up := u.newChunkUpload(gen, ref, files)
+	err := up.run(ctx, false)
+	res.ChunksSent = int(up.sent.Load())
+	return res, err
+}
+
+// Resume finishes an interrupted chunked upload of files to the layer ref:
+// it asks the server which chunks it has and sends only the others.
+func (u *Uploader) Resume(ctx context.Context, ref client.Ref, paths []string) (*Result, error) {
+	if len(paths) == 0 {
+		return nil, invalid("file", "name the files of the interrupted upload")
+	}
+	files := make([]File, 0, len(paths))
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, invalid("file", "%v", err)
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, invalid("file", "%s is not a regular file", p)
+		}
+		files = append(files, File{Path: p, Name: fi.Name(), Size: fi.Size()})
+	}
+	gen, err := u.Client.Generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ref, err = resolveRef(ctx, u.Client, gen, KindLayer, ref); err != nil {
+		return nil, err
+	}
+	up := u.newChunkUpload(gen, ref, files)
+	err = up.run(ctx, true)
+	return &Result{Ref: ref, Chunked: true, ChunksSent: int(up.sent.Load()), ChunksPresent: int(up.present.Load())}, err
+}
+
+// reportWhole tells Progress about files sent in one request.
+func (u *Uploader) reportWhole(files []File) {
+	if u.Progress == nil || len(files) == 0 {
+		return
+	}
+	for _, f := range files {
+		u.Progress.Start(f.Name, f.Size)
+		u.Progress.Add(f.Name, f.Size)
+	}
+	u.Progress.Done()
+}
+
+// layerForm renders the parameters of POST Layers / PATCH Layer with
+// Layman's field names. In chunked mode `file` carries only file names, as
+// plain form fields: that is what makes Layman open the chunk endpoint
+// (a `file` part with a filename is taken as data).
+func layerForm(plan *Plan, workspace string, chunked bool) (*form, error) {
+	p := plan.Params
+	f := newForm()
+	f.fieldIf("workspace", workspace)
+	f.fieldIf("name", p.Name)
+	f.fieldIf("title", p.Title)
+	f.fieldIf("description", p.Description)
+	f.fieldIf("crs", p.CRS)
+	if len(p.Read) > 0 {
+		f.field("access_rights.read", accessValue(p.Read))
+	}
+	if len(p.Write) > 0 {
+		f.field("access_rights.write", accessValue(p.Write))
+	}
+	f.fieldIf("time_regex", p.TimeRegex)
+	f.fieldIf("time_regex_format", p.TimeRegexFormat)
+	f.fieldIf("overview_resampling", p.OverviewResampling)
+	f.fieldIf("external_table_uri", p.ExternalTableURI)
+	for _, file := range plan.Files {
+		if chunked {
+			f.field("file", file.Name)
+		} else {
+			f.file("file", file.Name, file.Path, file.Size)
+		}
+	}
+	if p.StylePath != "" {
+		fi, err := os.Stat(p.StylePath)
+		if err != nil {
+			return nil, err
+		}
+		f.file("style", fi.Name(), p.StylePath, fi.Size())
+	}
+	return f, nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
