@@ -119,3 +119,41 @@ func summarise(contentType string, body []byte) string {
 	}
 	return s
 }
+
+// More Layman error codes meaning "not found" (src/layman/error_list.py).
+const (
+	CodeThumbnailNotFound = 16
+	CodeMapNotFound       = 26
+	CodeFileNotFound      = 27
+	CodeWorkspaceNotFound = 40
+	CodeUserNotFound      = 57
+)
+
+// NotFoundError says no publication visible to the caller matches a Ref; it
+// is found by the client while resolving the Ref, not sent by Layman.
+type NotFoundError struct {
+	Type string // "layer" or "map"
+	Ref  Ref
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s %s was not found", e.Type, e.Ref)
+}
+
+// IsNotFound reports whether err says the thing asked for does not exist:
+// a *NotFoundError or a Layman "not found" error.
+func IsNotFound(err error) bool {
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		return true
+	}
+	var le *LaymanError
+	if !errors.As(err, &le) {
+		return false
+	}
+	switch le.Code {
+	case CodeLayerNotFound, CodeThumbnailNotFound, CodeMapNotFound, CodeFileNotFound, CodeWorkspaceNotFound, CodeUserNotFound:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,177 @@
+package client
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// maxLoggedBody is the largest body DebugTransport prints.
+const maxLoggedBody = 4 << 10
+
+// secretHeaders have their whole value hidden.
+var secretHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"}
+
+const secretKeys = `access_token|refresh_token|id_token|code|code_verifier|client_secret|password|token`
+
+var (
+	// key=value in a URL query or a form body.
+	secretParam = regexp.MustCompile(`(^|[?&;\s"'])(` + secretKeys + `)=([^&\s"'#]*)`)
+	// "key": "value" in JSON; numbers stay (Layman's error "code" is one).
+	secretJSON = regexp.MustCompile(`"(` + secretKeys + `)"(\s*):(\s*)"(?:[^"\\]|\\.)*"`)
+	// A credential after an authorization scheme, e.g. in an error message.
+	secretScheme = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*`)
+)
+
+// Redact hides secrets in a URL, query, form body, JSON text or message:
+// the values of access_token, refresh_token, id_token, code, code_verifier,
+// client_secret, password and token, and bearer or basic credentials,
+// become REDACTED.
+func Redact(s string) string {
+	s = secretParam.ReplaceAllString(s, "${1}${2}=REDACTED")
+	s = secretJSON.ReplaceAllString(s, `"${1}"${2}:${3}"REDACTED"`)
+	return secretScheme.ReplaceAllString(s, "${1} REDACTED")
+}
+
+// DebugTransport logs every request and response to w: method, URL,
+// status, duration and headers, with secrets redacted, plus bodies that are
+// JSON or form data and smaller than 4 KiB (never multipart file content).
+// Each exchange is written in one piece, so parallel requests do not mix.
+func DebugTransport(w io.Writer, base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &debugTransport{w: w, base: base}
+}
+
+type debugTransport struct {
+	mu   sync.Mutex
+	w    io.Writer
+	base http.RoundTripper
+}
+
+func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s %s\n", req.Method, Redact(req.URL.String()))
+	writeHeaders(&b, "> ", req.Header)
+	req, err := logRequestBody(&b, req)
+	if err != nil {
+		t.write(&b)
+		return nil, err
+	}
+	start := time.Now()
+	resp, err := t.base.RoundTrip(req)
+	elapsed := time.Since(start).Round(time.Millisecond)
+	if err != nil {
+		fmt.Fprintf(&b, "! failed after %s: %s\n", elapsed, Redact(err.Error()))
+		t.write(&b)
+		return nil, err
+	}
+	fmt.Fprintf(&b, "< %s %s (%s)\n", resp.Proto, resp.Status, elapsed)
+	writeHeaders(&b, "< ", resp.Header)
+	logResponseBody(&b, resp)
+	t.write(&b)
+	return resp, nil
+}
+
+func (t *debugTransport) write(b *strings.Builder) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, _ = io.WriteString(t.w, b.String()+"\n")
+}
+
+func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		for _, v := range h[name] {
+			if slices.Contains(secretHeaders, http.CanonicalHeaderKey(name)) {
+				v = "REDACTED"
+			}
+			fmt.Fprintf(b, "%s%s: %s\n", prefix, name, Redact(v))
+		}
+	}
+}
+
+// loggableType: JSON and form bodies are text worth reading; anything else
+// (multipart uploads, images) is only summarised.
+func loggableType(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "application/x-www-form-urlencoded"
+}
+
+// logRequestBody prints a small JSON or form body, reading it through
+// GetBody when possible; otherwise it reads the body and hands the
+// transport an equivalent request.
+func logRequestBody(b *strings.Builder, req *http.Request) (*http.Request, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return req, nil
+	}
+	if !loggableType(req.Header.Get("Content-Type")) || req.ContentLength < 0 || req.ContentLength > maxLoggedBody {
+		fmt.Fprintf(b, "> [body of %s, %s, not shown]\n", sizeText(req.ContentLength), req.Header.Get("Content-Type"))
+		return req, nil
+	}
+	var data []byte
+	var err error
+	if req.GetBody != nil {
+		var rc io.ReadCloser
+		if rc, err = req.GetBody(); err == nil {
+			data, err = io.ReadAll(rc)
+			rc.Close()
+		}
+	} else {
+		data, err = io.ReadAll(req.Body)
+		req.Body.Close()
+		clone := req.Clone(req.Context())
+		clone.Body = io.NopCloser(bytes.NewReader(data))
+		req = clone
+	}
+	if err != nil {
+		return req, fmt.Errorf("reading request body for the debug log: %w", err)
+	}
+	fmt.Fprintf(b, "> %s\n", Redact(string(data)))
+	return req, nil
+}
+
+// logResponseBody prints a small JSON or form body and puts the bytes it
+// read back in front of the rest.
+func logResponseBody(b *strings.Builder, resp *http.Response) {
+	if !loggableType(resp.Header.Get("Content-Type")) || resp.ContentLength > maxLoggedBody || resp.ContentLength == 0 {
+		if resp.ContentLength != 0 {
+			fmt.Fprintf(b, "< [body of %s, %s, not shown]\n", sizeText(resp.ContentLength), resp.Header.Get("Content-Type"))
+		}
+		return
+	}
+	head := make([]byte, maxLoggedBody+1)
+	n, err := io.ReadFull(resp.Body, head)
+	head = head[:n]
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	if n > maxLoggedBody || (err != nil && err != io.EOF && err != io.ErrUnexpectedEOF) {
+		fmt.Fprintf(b, "< [body of more than %d bytes, not shown]\n", maxLoggedBody)
+		return
+	}
+	fmt.Fprintf(b, "< %s\n", Redact(string(head)))
+}
+
+func sizeText(n int64) string {
+	if n < 0 {
+		return "unknown size"
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

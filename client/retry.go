@@ -1,0 +1,148 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RetryPolicy says how often and how patiently a failed request is tried again.
+type RetryPolicy struct {
+	// MaxAttempts counts every attempt; 1 or less means no retry.
+	MaxAttempts int
+	// BaseDelay is the backoff ceiling before the second attempt; it doubles
+	// for each further attempt (the actual wait is random below it).
+	BaseDelay time.Duration
+	// MaxDelay caps both the backoff and a server's Retry-After.
+	MaxDelay time.Duration
+}
+
+// DefaultRetryPolicy is used unless WithRetryPolicy says otherwise.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, BaseDelay: 250 * time.Millisecond, MaxDelay: 10 * time.Second}
+
+type retryableKey struct{}
+
+// WithRetryable marks requests made with ctx as safe to send again even when
+// their method is not idempotent (a chunk POST overwrites the same chunk).
+func WithRetryable(ctx context.Context) context.Context {
+	return context.WithValue(ctx, retryableKey{}, true)
+}
+
+func retryableRequest(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	marked, _ := req.Context().Value(retryableKey{}).(bool)
+	return marked
+}
+
+func retryableStatus(code int) bool {
+	return code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout
+}
+
+// retryableError excludes failures that another attempt cannot cure.
+func retryableError(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var certErr *tls.CertificateVerificationError
+	var authErr x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	return !errors.As(err, &certErr) && !errors.As(err, &authErr) && !errors.As(err, &hostErr)
+}
+
+func (c *Client) sendWithRetry(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	canRetry := c.retry.MaxAttempts > 1 && replayable && retryableRequest(req)
+	for attempt := 1; ; attempt++ {
+		r := req
+		if attempt > 1 && req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, fmt.Errorf("replaying request body of %s %s: %w", req.Method, req.URL.Redacted(), err)
+			}
+			r = req.Clone(ctx)
+			r.Body = body
+		}
+		resp, err := c.httpClient.Do(r)
+		if !canRetry || attempt >= c.retry.MaxAttempts || ctx.Err() != nil {
+			return resp, err
+		}
+		var wait time.Duration
+		switch {
+		case err != nil:
+			if !retryableError(err) {
+				return nil, err
+			}
+			wait = c.retry.backoff(attempt)
+		case retryableStatus(resp.StatusCode):
+			wait = c.retry.backoff(attempt)
+			if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+				wait = min(d, c.retry.MaxDelay)
+			}
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+			resp.Body.Close()
+		default:
+			return resp, nil
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err)
+		}
+	}
+}
+
+// backoff is "full jitter": a random wait below an exponentially growing
+// ceiling, so parallel clients do not retry in lockstep.
+func (p RetryPolicy) backoff(attempt int) time.Duration {
+	ceiling := p.MaxDelay
+	if shift := attempt - 1; shift < 30 && p.BaseDelay<<shift < ceiling {
+		ceiling = p.BaseDelay << shift
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return rand.N(ceiling + 1)
+}
+
+// retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(min(secs, 1<<20)) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
