@@ -1,0 +1,103 @@
+package auth
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/laymanctl/laymanctl/client"
+)
+
+// maxAuthErrorBody bounds the body read to recognise Layman's "token
+// rejected" answer; that answer is a few hundred bytes.
+const maxAuthErrorBody = 16 << 10
+
+// Transport sends every request with `Authorization: Bearer` from src. When
+// Layman rejects the token (HTTP 403, code 32, its answer to an expired or
+// revoked token) it renews the token once and replays the request once,
+// provided the body can be replayed (req.GetBody).
+func Transport(src TokenSource, base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &bearerTransport{src: src, base: base}
+}
+
+type bearerTransport struct {
+	src  TokenSource
+	base http.RoundTripper
+}
+
+func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	tok, err := t.src.Token(ctx)
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	resp, err := t.base.RoundTrip(withBearer(req, tok.AccessToken))
+	if err != nil || !tokenRejected(resp) {
+		return resp, err
+	}
+	hasBody := req.Body != nil && req.Body != http.NoBody
+	if hasBody && req.GetBody == nil {
+		return resp, nil
+	}
+	renewed, err := t.src.ForceRefresh(ctx, tok.AccessToken)
+	if err != nil {
+		discard(resp)
+		return nil, err
+	}
+	replay := withBearer(req, renewed.AccessToken)
+	if hasBody {
+		body, err := req.GetBody()
+		if err != nil {
+			discard(resp)
+			return nil, fmt.Errorf("rewinding the request body to replay it: %w", err)
+		}
+		replay.Body = body
+	}
+	discard(resp)
+	return t.base.RoundTrip(replay)
+}
+
+// withBearer is a copy of req carrying the token: a RoundTripper must not
+// change the caller's request.
+func withBearer(req *http.Request, token string) *http.Request {
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+token)
+	return r
+}
+
+// tokenRejected reports Layman's HTTP 403 with error code 32. It reads at
+// most maxAuthErrorBody bytes and puts them back, so the caller still gets
+// the whole body of any other answer.
+func tokenRejected(resp *http.Response) bool {
+	if resp.StatusCode != http.StatusForbidden || resp.Body == nil || resp.ContentLength > maxAuthErrorBody {
+		return false
+	}
+	head, err := io.ReadAll(io.LimitReader(resp.Body, maxAuthErrorBody+1))
+	resp.Body = &replayedBody{Reader: io.MultiReader(bytes.NewReader(head), resp.Body), Closer: resp.Body}
+	if err != nil || len(head) > maxAuthErrorBody {
+		return false
+	}
+	return client.IsAuthFailure(client.ParseError(resp.StatusCode, resp.Header.Get("Content-Type"), head, resp))
+}
+
+// replayedBody is a response body whose first bytes were already read.
+type replayedBody struct {
+	io.Reader
+	io.Closer
+}
+
+func discard(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAuthErrorBody))
+	_ = resp.Body.Close()
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
+}

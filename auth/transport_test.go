@@ -1,0 +1,192 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+const oauth2FailureBody = `{"code": 32, "message": "Unsuccessful OAuth2 authentication.", "sub_code": 9, "detail": "Introspection endpoint claims that access token is not active or it's not Bearer token."}`
+
+// fakeLayman accepts one bearer token and answers others as Layman does
+// (HTTP 403, code 32); it records the bodies it received.
+type fakeLayman struct {
+	*httptest.Server
+	mu     sync.Mutex
+	valid  string
+	bodies []string
+}
+
+func newFakeLayman(t *testing.T, valid string) *fakeLayman {
+	l := &fakeLayman{valid: valid}
+	l.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		l.mu.Lock()
+		l.bodies = append(l.bodies, string(body))
+		ok := r.Header.Get("Authorization") == "Bearer "+l.valid
+		l.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if !ok {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, oauth2FailureBody)
+			return
+		}
+		_, _ = io.WriteString(w, `{"echo": "`+string(body)+`"}`)
+	}))
+	t.Cleanup(l.Close)
+	return l
+}
+
+func (l *fakeLayman) received() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.bodies...)
+}
+
+// stubSource hands out fixed tokens and counts renewals.
+type stubSource struct {
+	token, renewed string
+	forced         atomic.Int32
+}
+
+func (s *stubSource) Token(context.Context) (*oauth2.Token, error) {
+	return &oauth2.Token{AccessToken: s.token}, nil
+}
+
+func (s *stubSource) ForceRefresh(context.Context, string) (*oauth2.Token, error) {
+	s.forced.Add(1)
+	return &oauth2.Token{AccessToken: s.renewed}, nil
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// The stored access token is still within its lifetime but Layman says it
+// is inactive (revoked, or expired early): one refresh, one replay.
+func TestTransportRefreshesAndReplaysOnOAuth2Failure(t *testing.T) {
+	f := newSourceFixture(t)
+	f.stored(t, time.Hour)
+	layman := newFakeLayman(t, "access-1")
+	hc := &http.Client{Transport: Transport(f.source(), layman.Client().Transport)}
+
+	req, err := http.NewRequest(http.MethodPost, layman.URL+"/rest/layers", strings.NewReader("payload"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); resp.StatusCode != http.StatusOK {
+		t.Fatalf("HTTP %d %s, want 200 after the replay", resp.StatusCode, body)
+	}
+	if got := layman.received(); len(got) != 2 || got[0] != "payload" || got[1] != "payload" {
+		t.Errorf("Layman received %q, want the same body twice", got)
+	}
+	if refreshes, _, _ := f.srv.stats(); refreshes != 1 {
+		t.Errorf("%d refreshes, want 1", refreshes)
+	}
+	if req.Header.Get("Authorization") != "" {
+		t.Error("the caller's request was modified")
+	}
+}
+
+func TestTransportReturnsSecondRejection(t *testing.T) {
+	layman := newFakeLayman(t, "never")
+	src := &stubSource{token: "a", renewed: "b"}
+	hc := &http.Client{Transport: Transport(src, layman.Client().Transport)}
+	resp, err := hc.Post(layman.URL+"/rest/layers", "text/plain", strings.NewReader("payload"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); resp.StatusCode != http.StatusForbidden || body != oauth2FailureBody {
+		t.Errorf("HTTP %d %q, want Layman's second 403 intact", resp.StatusCode, body)
+	}
+	if n := src.forced.Load(); n != 1 {
+		t.Errorf("%d forced refreshes, want 1", n)
+	}
+	if n := len(layman.received()); n != 2 {
+		t.Errorf("%d requests, want 2 (no loop)", n)
+	}
+}
+
+func TestTransportLeavesOtherForbiddenAlone(t *testing.T) {
+	large := `{"code": 32, "message": "` + strings.Repeat("x", 3*maxAuthErrorBody) + `"}`
+	for name, body := range map[string]string{
+		"other Layman error": `{"code": 30, "message": "Unauthorized access", "detail": {"username": "bob"}}`,
+		"proxy page":         "<html><title>403 Forbidden</title></html>",
+		"large body":         large,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = io.WriteString(w, body)
+			}))
+			defer srv.Close()
+			src := &stubSource{token: "a", renewed: "b"}
+			hc := &http.Client{Transport: Transport(src, srv.Client().Transport)}
+			resp, err := hc.Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := readAll(t, resp); got != body {
+				t.Errorf("body altered: %d bytes, want %d", len(got), len(body))
+			}
+			if n := src.forced.Load(); n != 0 {
+				t.Errorf("%d forced refreshes, want none", n)
+			}
+		})
+	}
+}
+
+func TestTransportDoesNotReplayUnrewindableBody(t *testing.T) {
+	layman := newFakeLayman(t, "b")
+	src := &stubSource{token: "a", renewed: "b"}
+	hc := &http.Client{Transport: Transport(src, layman.Client().Transport)}
+	req, err := http.NewRequest(http.MethodPost, layman.URL, io.MultiReader(strings.NewReader("stream")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); resp.StatusCode != http.StatusForbidden || body != oauth2FailureBody {
+		t.Errorf("HTTP %d %q, want the original 403", resp.StatusCode, body)
+	}
+	if n := len(layman.received()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+func TestTransportStaticTokenRejected(t *testing.T) {
+	layman := newFakeLayman(t, "other")
+	hc := &http.Client{Transport: Transport(StaticSource("from-env"), layman.Client().Transport)}
+	_, err := hc.Get(layman.URL + "/rest/current-user")
+	var lerr *LoginRequiredError
+	if !errors.As(err, &lerr) {
+		t.Fatalf("error %v, want *LoginRequiredError", err)
+	}
+	if !strings.Contains(err.Error(), EnvAccessToken) {
+		t.Errorf("message %q does not name %s", err, EnvAccessToken)
+	}
+	if strings.Contains(err.Error(), "from-env") {
+		t.Error("the message shows the token")
+	}
+}
