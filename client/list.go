@@ -195,6 +195,10 @@ func allPages(ctx context.Context, opts *ListOptions, list func(context.Context,
 	return func(yield func(Publication, error) bool) {
 		var o ListOptions
 		if opts != nil {
+			if _, err := opts.query(); err != nil {
+				yield(Publication{}, err)
+				return
+			}
 			o = *opts
 		}
 		if o.Limit <= 0 {

@@ -2,6 +2,7 @@ package client
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -82,6 +83,10 @@ type FileToUpload struct {
 type BoundingBox []float64
 
 func (b *BoundingBox) UnmarshalJSON(data []byte) error {
+	if box, ok := parseNumberArray(data); ok {
+		*b = box
+		return nil
+	}
 	var items []any
 	if err := json.Unmarshal(data, &items); err != nil {
 		return err
@@ -101,6 +106,29 @@ func (b *BoundingBox) UnmarshalJSON(data []byte) error {
 	}
 	*b = box[:4]
 	return nil
+}
+
+// parseNumberArray is the fast path for the usual [n,n,n,n]; lists are
+// decoded by the thousand.
+func parseNumberArray(data []byte) (BoundingBox, bool) {
+	s := strings.TrimSpace(string(data))
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, false
+	}
+	inner := s[1 : len(s)-1]
+	fields := strings.Split(inner, ",")
+	if len(fields) != 4 {
+		return nil, false
+	}
+	box := make(BoundingBox, 4)
+	for i, f := range fields {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return nil, false
+		}
+		box[i] = v
+	}
+	return box, true
 }
 
 // Timestamp is Layman's ISO 8601 time; null, "" or an unreadable value
