@@ -24,7 +24,8 @@ type Page struct {
 // URL at the fake server (which consents at once) and follows the redirect to
 // the CLI's loopback listener, as a person's browser would.
 type Browser struct {
-	hc *http.Client
+	hc     *http.Client
+	visits sync.WaitGroup // Opens in flight, awaited by LastPage
 
 	mu     sync.Mutex
 	opened []string
@@ -45,6 +46,8 @@ func (s *Server) Browser() *Browser {
 // listener. It fails when the server does not redirect or the redirect does
 // not lead to a loopback address.
 func (b *Browser) Open(authorizationURL string) error {
+	b.visits.Add(1)
+	defer b.visits.Done()
 	b.mu.Lock()
 	b.opened = append(b.opened, authorizationURL)
 	b.mu.Unlock()
@@ -105,8 +108,10 @@ func (b *Browser) Opened() []string {
 	return append([]string(nil), b.opened...)
 }
 
-// LastPage is the listener's latest answer; ok is false before any.
+// LastPage is the listener's latest answer, once every Open in progress has
+// finished; ok is false when there is none.
 func (b *Browser) LastPage() (p Page, ok bool) {
+	b.visits.Wait()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.pages) == 0 {
