@@ -85,7 +85,7 @@ func Login(ctx context.Context, o LoginOptions) (*TokenSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = srv.Close()
+	_ = srv.Close() // no more callbacks while the code is exchanged
 
 	if o.HTTPClient != nil {
 		ctx = context.WithValue(ctx, oauth2.HTTPClient, o.HTTPClient)

@@ -213,7 +213,7 @@ func TestLoginWithoutBrowserPrintsCompletableURL(t *testing.T) {
 	}
 }
 
-func TestLoginDoesNotOpenMustNotOpenBrowserWhenSelectionSaysNo(t *testing.T) {
+func TestLoginWithoutDisplayPrintsURL(t *testing.T) {
 	env := map[string]string{"SSH_CONNECTION": "10.0.0.1 5000 10.0.0.2 22"}
 	b, reason := auth.SelectBrowser(func(k string) string { return env[k] }, io.Discard)
 	if b != nil || reason == "" {
@@ -229,7 +229,6 @@ func TestLoginDoesNotOpenMustNotOpenBrowserWhenSelectionSaysNo(t *testing.T) {
 	if r := receive(t, done, "login"); r.err != nil {
 		t.Fatal(r.err)
 	}
-	_ = authtest.MustNotOpen(t) // the CLI layer passes this as the Browser for --no-browser
 }
 
 func TestCallbackListenerKeepsWaitingOnBadRequests(t *testing.T) {
@@ -391,5 +390,28 @@ func TestLoginScopes(t *testing.T) {
 	ts, err := auth.Login(t.Context(), o)
 	if err != nil || ts.Scope != "read" {
 		t.Fatalf("Login with scope read = %v, %v", ts, err)
+	}
+	o.Scopes = []string{"admin"}
+	_, err = auth.Login(t.Context(), o)
+	var aerr *auth.AuthorizationError
+	if !errors.As(err, &aerr) || aerr.Code != "invalid_scope" {
+		t.Fatalf("Login with an unknown scope = %v, want invalid_scope", err)
+	}
+}
+
+type brokenBrowser struct{}
+
+func (brokenBrowser) Open(string) error { return errors.New("no launcher") }
+
+func TestLoginSurvivesBrowserFailure(t *testing.T) {
+	s := authtest.New(t, authtest.Options{})
+	stderr := &urlWatcher{found: make(chan string, 1)}
+	done := startLogin(t.Context(), options(s, brokenBrowser{}, stderr))
+	u := receive(t, stderr.found, "the printed URL")
+	if err := s.Browser().Open(u); err != nil {
+		t.Fatal(err)
+	}
+	if r := receive(t, done, "login"); r.err != nil {
+		t.Fatalf("Login after the browser failed to open: %v", r.err)
 	}
 }
