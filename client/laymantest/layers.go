@@ -1,0 +1,348 @@
+package laymantest
+
+import (
+	"archive/zip"
+	"bytes"
+	"net/http"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// inputCRS is the part of LAYMAN_INPUT_SRS_LIST the fake accepts in `crs`.
+var inputCRS = []string{"EPSG:3034", "EPSG:3035", "EPSG:3059", "EPSG:3857", "EPSG:4326", "EPSG:5514", "EPSG:32633", "EPSG:32634"}
+
+// layerInput is what POST Layers and PATCH Layer share.
+type layerInput struct {
+	form      *uploadForm
+	files     inputFiles
+	chunked   bool
+	checkCRS  bool
+	crs       string
+	timeRegex bool
+	style     []byte
+	styleType string
+}
+
+// parseLayerInput validates the file, crs, time_regex and style parameters
+// like rest_layers.post / rest_layer.patch.
+func parseLayerInput(form *uploadForm, requireFile bool) (*layerInput, *laymanError) {
+	in := &layerInput{form: form, files: classify(form.names()), chunked: len(form.dataFiles) == 0 && len(form.fileNames) > 0}
+	hasFiles := len(in.files.all) > 0
+	in.crs = form.values.Get("crs")
+	if in.crs != "" && !slices.Contains(inputCRS, in.crs) {
+		return nil, newError(2, map[string]any{"parameter": "crs", "supported_values": inputCRS})
+	}
+	if in.crs != "" && !hasFiles {
+		return nil, newError(48, map[string]any{
+			"parameters": []string{"crs", "file"},
+			"message":    "Parameter `crs` needs also parameter `file`.",
+			"expected":   "Input files in `file` parameter or empty `crs` parameter.",
+			"found":      map[string]any{"crs": in.crs, "file": form.values["file"]},
+		})
+	}
+	in.checkCRS = in.crs == ""
+	table := form.values.Get("external_table_uri")
+	switch {
+	case hasFiles && table != "":
+		return nil, newError(48, map[string]any{
+			"parameters": []string{"file", "external_table_uri"},
+			"message":    "Both `file` and `external_table_uri` parameters are filled",
+			"expected":   "Only one of the parameters is fulfilled.",
+			"found":      map[string]any{"file": in.files.all, "external_table_uri": table},
+		})
+	case table != "":
+		return nil, newError(2, map[string]any{"parameter": "external_table_uri", "message": "laymantest does not publish external tables"})
+	case requireFile && !hasFiles:
+		return nil, newError(1, map[string]any{
+			"parameters": []string{"file", "external_table_uri"},
+			"message":    "Both `file` and `external_table_uri` parameters are empty",
+			"expected":   "One of the parameters is filled.",
+		})
+	}
+	if tr := form.values.Get("time_regex"); tr != "" {
+		if !hasFiles {
+			return nil, newError(48, "Parameter time_regex is allowed only in combination with files.")
+		}
+		if _, err := regexp.Compile(tr); err != nil {
+			return nil, newError(2, map[string]any{"parameter": "time_regex", "expected": "Regular expression"})
+		}
+		in.timeRegex = true
+	}
+	if hasFiles && !(in.chunked && in.files.isOneArchive()) {
+		if lerr := in.files.check(in.checkCRS, in.timeRegex); lerr != nil {
+			return nil, lerr
+		}
+	}
+	if sf, ok := form.small["style"]; ok && sf.name != "" {
+		switch {
+		case bytes.Contains(sf.content, []byte("StyledLayerDescriptor")):
+			in.styleType = "sld"
+		case bytes.Contains(sf.content, []byte("<qgis")):
+			in.styleType = "qml"
+		default:
+			return nil, newError(46, nil)
+		}
+		in.style = sf.content
+		if in.styleType == "qml" && in.files.geodataType() == "raster" {
+			return nil, newError(48, "Raster layers are not allowed to have QML style.")
+		}
+	}
+	return in, nil
+}
+
+// defaultLayerName is input_file.get_unsafe_layername: the first main
+// file's (or the archive's) name without extension.
+func (in *layerInput) defaultLayerName() string {
+	if len(in.files.mains) > 0 {
+		return stem(in.files.mains[0])
+	}
+	if len(in.files.zips) > 0 {
+		return stem(in.files.zips[0])
+	}
+	return ""
+}
+
+func (s *Server) postLayer(w http.ResponseWriter, r *http.Request, a *actor, ps params) *laymanError {
+	ws := ps["ws"]
+	if s.opts.Generation == 2 {
+		if lerr := s.authorizePublish(ws, a); lerr != nil {
+			return lerr
+		}
+	}
+	form, err := s.readUploadForm(r, true)
+	if err != nil {
+		return newError(2, map[string]any{"parameter": "file", "message": err.Error()})
+	}
+	defer form.discard()
+	if s.opts.Generation == 3 {
+		ws = form.values.Get("workspace")
+		if ws == "" {
+			return newError(2, map[string]any{"parameter": "workspace", "expected": workspacePattern.String()})
+		}
+		if lerr := s.authorizePublish(ws, a); lerr != nil {
+			return lerr
+		}
+	}
+	id, lerr := s.inputUUID(form)
+	if lerr != nil {
+		return lerr
+	}
+	in, lerr := parseLayerInput(form, true)
+	if lerr != nil {
+		return lerr
+	}
+	unsafe := form.values.Get("name")
+	if unsafe == "" {
+		unsafe = in.defaultLayerName()
+	}
+	name := toSafeName(unsafe, "layer")
+	if lerr := checkPublicationName("layername", name); lerr != nil {
+		return lerr
+	}
+	if s.nameTaken(kindLayer, ws, name) {
+		return newError(17, map[string]any{"layername": name})
+	}
+	p := &publication{
+		kind: kindLayer, uuid: id, workspace: ws, name: name,
+		title: cmpOr(form.values.Get("title"), name), description: form.values.Get("description"),
+		updatedAt: s.now(), nativeCRS: cmpOr(in.crs, "EPSG:4326"), geodataType: in.files.geodataType(),
+		style: in.style, styleType: in.styleType, bbox: &[4]float64{1.8e6, 6.2e6, 1.9e6, 6.3e6},
+	}
+	p.read = rightsOrDefault(form.values.Get("access_rights.read"), a)
+	p.write = rightsOrDefault(form.values.Get("access_rights.write"), a)
+	s.users.ensureWorkspace(ws)
+	if lerr := s.checkRights(p, p.read, p.write, a.username); lerr != nil {
+		return lerr
+	}
+	result := map[string]any{"name": name, "uuid": id}
+	if lerr := s.attachFiles(p, in, result); lerr != nil {
+		return lerr
+	}
+	s.mu.Lock()
+	if s.store.byName[nameKey(kindLayer, ws, name)] != nil {
+		s.mu.Unlock()
+		s.removeFiles(p)
+		return newError(17, map[string]any{"layername": name})
+	}
+	s.store.add(p)
+	result["url"] = s.pubURL(s.baseURL(r), p)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, []any{result})
+	return nil
+}
+
+// attachFiles stores directly uploaded files or opens a chunk session, and
+// starts processing. result gets files_to_upload for a chunked upload.
+func (s *Server) attachFiles(p *publication, in *layerInput, result map[string]any) *laymanError {
+	accepted := in.files.accepted()
+	if in.chunked {
+		toUpload := make([]map[string]string, 0, len(accepted))
+		for _, n := range accepted {
+			toUpload = append(toUpload, map[string]string{"file": n, "layman_original_parameter": "file"})
+		}
+		result["files_to_upload"] = toUpload
+		p.files = nil
+		p.chunk = s.newChunkSession(p, accepted)
+		return nil
+	}
+	if len(in.form.dataFiles) > 0 {
+		_ = os.RemoveAll(s.inputFileDir(p.uuid))
+		files, err := s.keepFiles(p.uuid, in.form.dataFiles, accepted)
+		if err != nil {
+			return newError(2, map[string]any{"parameter": "file", "message": err.Error()})
+		}
+		p.files, p.chunk = files, nil
+		p.geodataType = geodataTypeOf(files)
+	}
+	p.pollsLeft = s.opts.ProcessingPolls
+	return nil
+}
+
+// geodataTypeOf reads the type from the main file, looking into a ZIP.
+func geodataTypeOf(files []storedFile) string {
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.name
+	}
+	in := classify(names)
+	if len(in.mains) > 0 || len(in.zips) != 1 {
+		return in.geodataType()
+	}
+	for _, f := range files {
+		if f.name != in.zips[0] {
+			continue
+		}
+		zr, err := zip.OpenReader(f.path)
+		if err != nil {
+			return "unknown"
+		}
+		defer zr.Close()
+		var inner []string
+		for _, zf := range zr.File {
+			inner = append(inner, zf.Name)
+		}
+		return classify(inner).geodataType()
+	}
+	return "unknown"
+}
+
+func (s *Server) inputUUID(form *uploadForm) (string, *laymanError) {
+	id := form.values.Get("uuid")
+	if id == "" {
+		return newUUID(), nil
+	}
+	if !isUUID(id) {
+		return "", newError(2, map[string]any{"parameter": "uuid", "message": "UUID `" + id + "` is not valid uuid"})
+	}
+	id = strings.ToLower(id)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.store.byUUID[id] != nil {
+		return "", newError(2, map[string]any{"parameter": "uuid", "message": "UUID `" + id + "` value already in use"})
+	}
+	return id, nil
+}
+
+// rightsOrDefault is rest.setup_post_access_rights for one right type.
+func rightsOrDefault(v string, a *actor) []string {
+	if r := parseRights(v); len(r) > 0 {
+		return r
+	}
+	if a.username != "" {
+		return []string{a.username}
+	}
+	return []string{everyone}
+}
+
+func cmpOr(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
+}
+
+// patchLayer is PATCH Layer; a layer still processing is error 49.
+func (s *Server) patchLayer(w http.ResponseWriter, r *http.Request, a *actor, p *publication) *laymanError {
+	if lerr := s.lockForPatch(p); lerr != nil {
+		return lerr
+	}
+	defer s.unlockPatch(p)
+	form, err := s.readUploadForm(r, true)
+	if err != nil {
+		return newError(2, map[string]any{"parameter": "file", "message": err.Error()})
+	}
+	defer form.discard()
+	in, lerr := parseLayerInput(form, false)
+	if lerr != nil {
+		return lerr
+	}
+	read, write := s.patchedRights(p, form)
+	if lerr := s.checkRights(p, read, write, a.username); lerr != nil {
+		return lerr
+	}
+	result := map[string]any{"name": p.name, "uuid": p.uuid}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p.title = cmpOr(form.values.Get("title"), p.title)
+	p.description = cmpOr(form.values.Get("description"), p.description)
+	p.read, p.write = read, write
+	if in.style != nil {
+		p.style, p.styleType = in.style, in.styleType
+	}
+	if in.crs != "" {
+		p.nativeCRS = in.crs
+	}
+	p.updatedAt, p.failure = s.now(), nil
+	if len(in.files.all) > 0 {
+		p.geodataType = in.files.geodataType()
+		if lerr := s.attachFiles(p, in, result); lerr != nil {
+			return lerr
+		}
+	} else {
+		p.pollsLeft = s.opts.ProcessingPolls
+	}
+	result["url"] = s.pubURL(s.baseURL(r), p)
+	writeJSON(w, http.StatusOK, result)
+	return nil
+}
+
+// lockForPatch refuses a PATCH while the publication is processing or
+// another PATCH runs (redis.solve_locks → error 49).
+func (s *Server) lockForPatch(p *publication) *laymanError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireChunkSession(p)
+	if p.status() == StatusUpdating || p.patching {
+		return newError(49, nil)
+	}
+	p.patching = true
+	return nil
+}
+
+func (s *Server) unlockPatch(p *publication) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p.patching = false
+}
+
+// patchedRights is rest.setup_patch_access_rights: only sent types change.
+func (s *Server) patchedRights(p *publication, form *uploadForm) (read, write []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	read, write = p.read, p.write
+	if v := parseRights(form.values.Get("access_rights.read")); len(v) > 0 {
+		read = v
+	}
+	if v := parseRights(form.values.Get("access_rights.write")); len(v) > 0 {
+		write = v
+	}
+	return read, write
+}
+
+func (s *Server) nameTaken(kind pubKind, ws, name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.store.byName[nameKey(kind, ws, name)] != nil
+}

@@ -1,0 +1,329 @@
+package laymantest
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/png"
+	"net/http"
+	"os"
+	"path"
+	"sync"
+	"time"
+)
+
+// pubHandler serves a request for one publication already authorized.
+type pubHandler func(w http.ResponseWriter, r *http.Request, a *actor, p *publication) *laymanError
+
+// byName resolves /rest/workspaces/<ws>/<layers|maps>/<name>/... (2.x).
+func (s *Server) byName(kind pubKind, h pubHandler) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, a *actor, ps params) *laymanError {
+		if lerr := checkWorkspaceName(ps["ws"]); lerr != nil {
+			return lerr
+		}
+		if lerr := checkPublicationName(kind.String()+"name", ps["name"]); lerr != nil {
+			return lerr
+		}
+		if !s.users.workspaceExists(ps["ws"]) {
+			return newError(40, nil)
+		}
+		s.mu.Lock()
+		p := s.store.byName[nameKey(kind, ps["ws"], ps["name"])]
+		s.mu.Unlock()
+		if p == nil {
+			return newError(kind.notFound(), nil)
+		}
+		if lerr := s.authorizePublication(p, r.Method != http.MethodGet, a); lerr != nil {
+			return lerr
+		}
+		return h(w, r, a, p)
+	}
+}
+
+// byUUID resolves /rest/<layers|maps>/<uuid>/... (3.x).
+func (s *Server) byUUID(kind pubKind, h pubHandler) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, a *actor, ps params) *laymanError {
+		id := ps["uuid"]
+		if !isUUID(id) {
+			return newError(2, map[string]any{"parameter": "uuid", "message": "UUID `" + id + "` is not valid uuid"})
+		}
+		s.mu.Lock()
+		p := s.store.byUUID[id]
+		s.mu.Unlock()
+		if p == nil || p.kind != kind {
+			return newError(kind.notFound(), map[string]any{"uuid": id})
+		}
+		if lerr := s.authorizePublication(p, r.Method != http.MethodGet, a); lerr != nil {
+			return lerr
+		}
+		return h(w, r, a, p)
+	}
+}
+
+func (s *Server) baseURL(r *http.Request) string { return "http://" + r.Host }
+
+func (s *Server) pubURL(base string, p *publication) string {
+	if s.opts.Generation == 2 {
+		return base + "/rest/workspaces/" + p.workspace + "/" + p.kind.String() + "s/" + p.name
+	}
+	return base + "/rest/" + p.kind.String() + "s/" + p.uuid
+}
+
+// formatTime renders updated_at like Layman: microseconds, +00:00.
+func formatTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000000-07:00")
+}
+
+// getPublication is GET Layer / GET Map. A GET that sees UPDATING uses up
+// one of the publication's processing polls.
+func (s *Server) getPublication(w http.ResponseWriter, r *http.Request, _ *actor, p *publication) *laymanError {
+	base := s.baseURL(r)
+	s.mu.Lock()
+	s.expireChunkSession(p)
+	var body map[string]any
+	if p.kind == kindMap {
+		body = s.mapJSON(base, p)
+	} else {
+		body = s.layerJSON(base, p)
+	}
+	if p.pollsLeft > 0 && (p.chunk == nil || p.chunk.state != chunkActive) {
+		p.pollsLeft--
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+// source renders one source object with its status while processing.
+func (p *publication) source(name string, fields map[string]any) map[string]any {
+	switch {
+	case p.status() == StatusUpdating:
+		if name == "file" && p.chunk != nil {
+			fields["status"] = "STARTED"
+		} else {
+			fields["status"] = "PENDING"
+		}
+	case p.failure != nil && p.failure.source == name:
+		fields["status"] = "FAILURE"
+		fields["error"] = p.failure.error
+	}
+	return fields
+}
+
+func (s *Server) layerJSON(base string, p *publication) map[string]any {
+	url := s.pubURL(base, p)
+	dir := "layers/" + p.uuid
+	wmsName, wmsURL, wfsURL := "l_"+p.uuid, base+"/geoserver/layman_wms/ows", base+"/geoserver/layman/wfs"
+	if s.opts.Generation == 2 {
+		wmsName, wmsURL, wfsURL = p.name, base+"/geoserver/"+p.workspace+"_wms/ows", base+"/geoserver/"+p.workspace+"/wfs"
+	}
+	var paths []string
+	for _, f := range p.files {
+		if mainExtensions[extOf(f.name)] != "" || extOf(f.name) == zipExtension {
+			paths = append(paths, dir+"/input_file/"+p.uuid+extOf(f.name))
+		}
+	}
+	if paths == nil {
+		paths = []string{}
+	}
+	styleType := p.styleType
+	if styleType == "" {
+		styleType = "sld"
+	}
+	out := map[string]any{
+		"name":                 p.name,
+		"uuid":                 p.uuid,
+		"layman_metadata":      map[string]any{"publication_status": p.status()},
+		"url":                  url,
+		"title":                p.title,
+		"description":          p.description,
+		"updated_at":           formatTime(p.updatedAt),
+		"wms":                  p.source("wms", map[string]any{"name": wmsName, "url": wmsURL}),
+		"thumbnail":            p.source("thumbnail", map[string]any{"url": url + "/thumbnail", "path": dir + "/thumbnail/" + p.uuid + ".png"}),
+		"file":                 p.source("file", map[string]any{"paths": paths}),
+		"style":                p.source("style", map[string]any{"url": url + "/style", "type": styleType}),
+		"metadata":             p.source("metadata", s.metadataJSON(base, p)),
+		"original_data_source": "file",
+		"access_rights":        accessRights{Read: p.read, Write: p.write},
+		"bounding_box":         bboxJSON(p.bbox),
+		"native_crs":           p.nativeCRS,
+		"native_bounding_box":  bboxJSON(p.bbox),
+		"geodata_type":         p.geodataType,
+		"used_in_maps":         []any{},
+	}
+	switch p.geodataType {
+	case "vector":
+		out["wfs"] = p.source("wfs", map[string]any{"name": wmsName, "url": wfsURL})
+		out["db"] = p.source("db", map[string]any{"schema": p.workspace, "table": "layer_" + p.uuid, "geo_column": "wkb_geometry"})
+	case "raster":
+		out["image_mosaic"] = false
+	}
+	return out
+}
+
+func (s *Server) metadataJSON(base string, p *publication) map[string]any {
+	return map[string]any{
+		"identifier":     "m-" + p.uuid,
+		"record_url":     base + "/micka/record/basic/m-" + p.uuid,
+		"csw_url":        base + "/micka/csw",
+		"comparison_url": base + "/rest/workspaces/" + p.workspace + "/" + p.kind.String() + "s/" + p.name + "/metadata-comparison",
+	}
+}
+
+func (s *Server) mapJSON(base string, p *publication) map[string]any {
+	url := s.pubURL(base, p)
+	dir := "maps/" + p.uuid
+	return map[string]any{
+		"name":                p.name,
+		"uuid":                p.uuid,
+		"layman_metadata":     map[string]any{"publication_status": p.status()},
+		"url":                 url,
+		"title":               p.title,
+		"description":         p.description,
+		"updated_at":          formatTime(p.updatedAt),
+		"file":                p.source("file", map[string]any{"url": url + "/file", "path": dir + "/input_file/" + p.uuid + ".json"}),
+		"thumbnail":           p.source("thumbnail", map[string]any{"url": url + "/thumbnail", "path": dir + "/thumbnail/" + p.uuid + ".png"}),
+		"metadata":            p.source("metadata", s.metadataJSON(base, p)),
+		"access_rights":       accessRights{Read: p.read, Write: p.write},
+		"bounding_box":        bboxJSON(p.bbox),
+		"native_crs":          p.nativeCRS,
+		"native_bounding_box": bboxJSON(p.bbox),
+	}
+}
+
+var thumbnailPNG = sync.OnceValue(func() []byte {
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, image.NewNRGBA(image.Rect(0, 0, 300, 300)))
+	return buf.Bytes()
+})
+
+func (s *Server) getThumbnail(w http.ResponseWriter, _ *http.Request, _ *actor, p *publication) *laymanError {
+	s.mu.Lock()
+	s.expireChunkSession(p)
+	ready := p.status() != StatusUpdating && (p.failure == nil || p.failure.source != "thumbnail")
+	s.mu.Unlock()
+	if !ready {
+		return newError(16, nil)
+	}
+	w.Header().Set("Content-Type", "image/png")
+	_, _ = w.Write(thumbnailPNG())
+	return nil
+}
+
+const defaultSLD = `<?xml version="1.0" encoding="UTF-8"?>
+<sld:StyledLayerDescriptor xmlns:sld="http://www.opengis.net/sld" xmlns="http://www.opengis.net/sld" xmlns:ogc="http://www.opengis.net/ogc" version="1.0.0">
+  <sld:NamedLayer>
+    <sld:Name>default</sld:Name>
+    <sld:UserStyle>
+      <sld:Name>default</sld:Name>
+      <sld:FeatureTypeStyle>
+        <sld:Rule><sld:PointSymbolizer/></sld:Rule>
+      </sld:FeatureTypeStyle>
+    </sld:UserStyle>
+  </sld:NamedLayer>
+</sld:StyledLayerDescriptor>
+`
+
+func (s *Server) getStyle(w http.ResponseWriter, _ *http.Request, _ *actor, p *publication) *laymanError {
+	s.mu.Lock()
+	style, styleType := p.style, p.styleType
+	s.mu.Unlock()
+	if styleType == "qml" {
+		w.Header().Set("Content-Type", "application/x-qgis-layer-settings")
+	} else {
+		w.Header().Set("Content-Type", "application/vnd.ogc.sld+xml")
+	}
+	if style == nil {
+		style = []byte(defaultSLD)
+	}
+	_, _ = w.Write(style)
+	return nil
+}
+
+func (s *Server) metadataComparison(w http.ResponseWriter, r *http.Request, _ *actor, p *publication) *laymanError {
+	s.mu.Lock()
+	url, title := s.pubURL(s.baseURL(r), p), p.title
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"metadata_sources": map[string]any{"0": map[string]any{"url": url}},
+		"metadata_properties": map[string]any{
+			"title": map[string]any{"values": map[string]any{"0": title}, "equal": true, "equal_or_null": true},
+		},
+	})
+	return nil
+}
+
+// getMapFile is GET Map File: the stored composition with name, title,
+// abstract and user rewritten and groups removed.
+func (s *Server) getMapFile(w http.ResponseWriter, _ *http.Request, _ *actor, p *publication) *laymanError {
+	s.mu.Lock()
+	raw, name, title, desc, ws := p.mapFile, p.name, p.title, p.description, p.workspace
+	s.mu.Unlock()
+	doc := map[string]any{}
+	if len(raw) > 0 {
+		_ = json.Unmarshal(raw, &doc)
+	}
+	doc["name"], doc["title"], doc["abstract"] = name, title, desc
+	doc["user"] = map[string]any{"name": ws, "email": ""}
+	delete(doc, "groups")
+	writeJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+// deletePublication is DELETE Layer / DELETE Map; a running upload or
+// processing is aborted, as Layman does.
+func (s *Server) deletePublication(w http.ResponseWriter, r *http.Request, _ *actor, p *publication) *laymanError {
+	base := s.baseURL(r)
+	s.mu.Lock()
+	s.store.remove(p)
+	body := map[string]any{"name": p.name, "uuid": p.uuid, "url": s.pubURL(base, p)}
+	s.mu.Unlock()
+	s.removeFiles(p)
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+func (s *Server) removeFiles(p *publication) {
+	_ = os.RemoveAll(path.Join(s.dataDir, p.kind.String()+"s", p.uuid))
+}
+
+// deleteWorkspacePublications is DELETE Workspace Layers/Maps (2.x) and
+// DELETE Layers with ?workspace= (3.x): only writable ones go.
+func (s *Server) deleteWorkspacePublications(kind pubKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, a *actor, ps params) *laymanError {
+		ws := ps["ws"]
+		if _, fromPath := ps["ws"]; !fromPath {
+			ws = r.URL.Query().Get("workspace")
+			if ws == "" {
+				return newError(2, map[string]any{"parameter": "workspace", "expected": workspacePattern.String()})
+			}
+		}
+		if lerr := checkWorkspaceName(ws); lerr != nil {
+			return lerr
+		}
+		if !s.users.workspaceExists(ws) {
+			return newError(40, nil)
+		}
+		base := s.baseURL(r)
+		var gone []*publication
+		out := []map[string]any{}
+		s.mu.Lock()
+		for _, p := range append([]*publication(nil), s.store.ordered...) {
+			if p.kind != kind || p.workspace != ws || !s.inRule(a.username, p.write) {
+				continue
+			}
+			s.store.remove(p)
+			gone = append(gone, p)
+			out = append(out, map[string]any{
+				"name": p.name, "title": p.title, "uuid": p.uuid, "url": s.pubURL(base, p),
+				"access_rights": accessRights{Read: p.read, Write: p.write},
+			})
+		}
+		s.mu.Unlock()
+		for _, p := range gone {
+			s.removeFiles(p)
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
+}

@@ -1,0 +1,319 @@
+package laymantest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// issID is layman.authn.oauth2.get_iss_id(): the key space of subs.
+const issID = "layman.authn.oauth2"
+
+var workspacePattern = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+
+// user is a Layman user: a reserved username bound to one OAuth2 subject.
+type user struct {
+	username string
+	subKey   string
+	claims   map[string]any
+	roles    []string
+}
+
+// userStore maps OAuth2 subjects to reserved usernames, as Layman's Redis
+// and prime DB schema do.
+type userStore struct {
+	mu         sync.Mutex
+	bySub      map[string]string // subKey → username
+	users      map[string]*user  // username → user
+	claims     map[string]map[string]any
+	workspaces map[string]struct{} // every workspace ever created
+}
+
+func newUserStore() *userStore {
+	return &userStore{
+		bySub:      map[string]string{},
+		users:      map[string]*user{},
+		claims:     map[string]map[string]any{},
+		workspaces: map[string]struct{}{},
+	}
+}
+
+// resolve returns the subject key and reserved username of an identity,
+// registering a username the identity already brings.
+func (u *userStore) resolve(id Identity, token string) (subKey, username string) {
+	sub := id.Sub
+	if sub == "" {
+		sub = id.Username
+	}
+	if sub == "" {
+		sum := sha256.Sum256([]byte(token))
+		sub = "token-" + hex.EncodeToString(sum[:8])
+	}
+	subKey = issID + ":" + sub
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if id.Claims != nil {
+		u.claims[subKey] = id.Claims
+	}
+	if name, ok := u.bySub[subKey]; ok {
+		return subKey, name
+	}
+	if id.Username != "" {
+		u.addLocked(id.Username, subKey, id.Claims, nil)
+		return subKey, id.Username
+	}
+	return subKey, ""
+}
+
+func (u *userStore) addLocked(username, subKey string, claims map[string]any, roles []string) {
+	u.users[username] = &user{username: username, subKey: subKey, claims: claims, roles: roles}
+	if subKey != "" {
+		u.bySub[subKey] = username
+	}
+	u.workspaces[username] = struct{}{}
+}
+
+func (u *userStore) isUser(name string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	_, ok := u.users[name]
+	return ok
+}
+
+func (u *userStore) roles(username string) []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if usr, ok := u.users[username]; ok {
+		return usr.roles
+	}
+	return nil
+}
+
+func (u *userStore) workspaceExists(ws string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	_, ok := u.workspaces[ws]
+	return ok
+}
+
+func (u *userStore) ensureWorkspace(ws string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.workspaces[ws] = struct{}{}
+}
+
+func (u *userStore) allRoles() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	set := map[string]struct{}{everyone: {}}
+	for _, usr := range u.users {
+		for _, r := range usr.roles {
+			set[r] = struct{}{}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for r := range set {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// UserOption configures AddUser.
+type UserOption func(*user)
+
+// WithSub binds the user to an OAuth2 subject (profile userId), so a token
+// of that subject authenticates as this user.
+func WithSub(sub string) UserOption {
+	return func(u *user) { u.subKey = issID + ":" + sub }
+}
+
+// WithRoles gives the user roles usable in access rights.
+func WithRoles(roles ...string) UserOption {
+	return func(u *user) { u.roles = roles }
+}
+
+// WithClaims sets the claims /rest/users and /rest/current-user report.
+func WithClaims(claims map[string]any) UserOption {
+	return func(u *user) { u.claims = claims }
+}
+
+// AddUser registers a user with a reserved username and personal workspace.
+func (s *Server) AddUser(username string, opts ...UserOption) {
+	u := &user{username: username}
+	for _, o := range opts {
+		o(u)
+	}
+	s.users.mu.Lock()
+	defer s.users.mu.Unlock()
+	s.users.addLocked(username, u.subKey, u.claims, u.roles)
+}
+
+func (s *Server) getUsers(w http.ResponseWriter, _ *http.Request, _ *actor, _ params) *laymanError {
+	s.users.mu.Lock()
+	names := make([]string, 0, len(s.users.users))
+	for n := range s.users.users {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]map[string]any, 0, len(names))
+	for _, n := range names {
+		c := s.users.users[n].claims
+		out = append(out, map[string]any{
+			"username":    n,
+			"screen_name": c["preferred_username"],
+			"given_name":  c["given_name"],
+			"family_name": c["family_name"],
+			"middle_name": c["middle_name"],
+			"name":        c["name"],
+		})
+	}
+	s.users.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) getRoles(w http.ResponseWriter, _ *http.Request, _ *actor, _ params) *laymanError {
+	writeJSON(w, http.StatusOK, s.users.allRoles())
+	return nil
+}
+
+// currentUser is layman.user.util.get_user_profile.
+func (s *Server) currentUser(r *http.Request, a *actor) map[string]any {
+	if !a.authenticated {
+		return map[string]any{
+			"authenticated": false,
+			"claims":        map[string]any{"iss": "http://" + r.Host + "/", "name": "Anonymous", "nickname": "Anonymous"},
+		}
+	}
+	claims := map[string]any{}
+	s.users.mu.Lock()
+	for k, v := range s.users.claims[a.subKey] {
+		claims[k] = v
+	}
+	s.users.mu.Unlock()
+	claims["iss"] = "http://" + r.Host + "/o/"
+	if pu, _ := claims["preferred_username"].(string); pu != "" {
+		claims["screen_name"] = pu
+	}
+	out := map[string]any{"authenticated": true, "claims": claims}
+	if a.username != "" {
+		out["username"] = a.username
+	}
+	return out
+}
+
+func (s *Server) getCurrentUser(w http.ResponseWriter, r *http.Request, a *actor, _ params) *laymanError {
+	writeJSON(w, http.StatusOK, s.currentUser(r, a))
+	return nil
+}
+
+func (s *Server) patchCurrentUser(w http.ResponseWriter, r *http.Request, a *actor, _ params) *laymanError {
+	if !a.authenticated {
+		return newError(30, nil)
+	}
+	if err := r.ParseMultipartForm(1 << 20); err != nil && err != http.ErrNotMultipart {
+		return newError(2, map[string]any{"parameter": "username"})
+	}
+	adjust := strings.EqualFold(r.URL.Query().Get("adjust_username"), "true")
+	username := r.PostFormValue("username")
+	if adjust || username != "" {
+		name, lerr := s.reserveUsername(a, username, adjust)
+		if lerr != nil {
+			return lerr
+		}
+		a.username = name
+	}
+	writeJSON(w, http.StatusOK, s.currentUser(r, a))
+	return nil
+}
+
+// reserveUsername is layman.user.util.reserve_username.
+func (s *Server) reserveUsername(a *actor, username string, adjust bool) (string, *laymanError) {
+	if a.username != "" {
+		return "", newError(34, map[string]any{"username": a.username})
+	}
+	u := s.users
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	claims := u.claims[a.subKey]
+	if !adjust {
+		if lerr := checkWorkspaceName(username); lerr != nil {
+			return "", lerr
+		}
+		if _, taken := u.workspaces[username]; taken {
+			return "", newError(35, nil)
+		}
+		u.addLocked(username, a.subKey, claims, nil)
+		return username, nil
+	}
+	suggestions := []string{username}
+	for _, k := range []string{"nickname", "preferred_username", "name"} {
+		if v, _ := claims[k].(string); v != "" {
+			suggestions = append(suggestions, v)
+		}
+	}
+	if email, _ := claims["email"].(string); email != "" {
+		suggestions = append(suggestions, strings.SplitN(email, "@", 2)[0])
+	}
+	safe := toSafeNames(suggestions, "user")
+	for idx := 0; ; idx++ {
+		for _, cand := range safe {
+			if idx > 0 {
+				cand = fmt.Sprintf("%s%d", cand, idx)
+			}
+			if checkWorkspaceName(cand) != nil {
+				continue
+			}
+			if _, taken := u.workspaces[cand]; taken {
+				continue
+			}
+			u.addLocked(cand, a.subKey, claims, nil)
+			return cand, nil
+		}
+	}
+}
+
+func (s *Server) deleteCurrentUser(w http.ResponseWriter, _ *http.Request, a *actor, _ params) *laymanError {
+	if !a.authenticated {
+		return newError(30, nil)
+	}
+	if f, ok := s.validator.(tokenForgetter); ok {
+		f.Forget(a.token)
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"message": "Authentication cache flushed"})
+	return nil
+}
+
+// checkWorkspaceName is layman.util.check_workspace_name with the prime
+// DB schema's length limit.
+func checkWorkspaceName(ws string) *laymanError {
+	if !workspacePattern.MatchString(ws) {
+		return newError(2, map[string]any{"parameter": "workspace", "expected": workspacePattern.String()})
+	}
+	if len(ws) > 59 {
+		return newError(56, nil)
+	}
+	return nil
+}
+
+func (s *Server) getVersion(w http.ResponseWriter, _ *http.Request, _ *actor, _ params) *laymanError {
+	release := map[int]string{2: "2025-05-12T10:00:00Z", 3: "2025-05-12T10:00:00Z"}[s.opts.Generation]
+	migration := "2.4.0-1"
+	writeJSON(w, http.StatusOK, map[string]any{"about": map[string]any{
+		"applications": map[string]any{
+			"layman":             map[string]any{"version": s.opts.Version, "release-timestamp": release},
+			"layman-test-client": map[string]any{"version": s.opts.Version},
+		},
+		"data": map[string]any{"layman": map[string]any{
+			"last-schema-migration": migration,
+			"last-data-migration":   migration,
+		}},
+	}})
+	return nil
+}
