@@ -40,8 +40,23 @@ func DiscoverEndpoints(ctx context.Context, hc *http.Client, authURL string) (En
 			return e, nil
 		}
 	}
+	return dotEndpoints(base), nil
+}
+
+// ConventionalEndpoints assumes Django OAuth Toolkit's layout under authURL
+// without asking the server: what scripts use (LAYMAN_AUTH_URL) to spare a
+// discovery round trip on every invocation.
+func ConventionalEndpoints(authURL string) (Endpoints, error) {
+	base, err := authBase(authURL)
+	if err != nil {
+		return Endpoints{}, err
+	}
+	return dotEndpoints(base), nil
+}
+
+func dotEndpoints(base *url.URL) Endpoints {
 	b := base.String()
-	return Endpoints{AuthURL: b + "authorize/", TokenURL: b + "token/", RevokeURL: b + "revoke_token/", IntrospectURL: b + "introspect/"}, nil
+	return Endpoints{AuthURL: b + "authorize/", TokenURL: b + "token/", RevokeURL: b + "revoke_token/", IntrospectURL: b + "introspect/"}
 }
 
 // authBase normalises authURL to a base ending in "/", dropping a trailing

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+
+	"github.com/laymanctl/laymanctl/auth"
+	"github.com/laymanctl/laymanctl/keyring"
+)
+
+// DefaultClientID is the OAuth2 client laymanctl registers as when the
+// profile names none.
+const DefaultClientID = "laymanctl"
+
+// DefaultScopes are what Layman needs: read for the portal's /profile/,
+// write to publish.
+var DefaultScopes = []string{"read", "write"}
+
+// AuthSettings is the profile's view of its authorization server, with
+// LAYMAN_AUTH_URL and LAYMAN_CLIENT_ID filling what the profile lacks so
+// that CI needs no config file.
+type AuthSettings struct {
+	Endpoints auth.Endpoints
+	ClientID  string
+	Scopes    []string
+}
+
+// AuthSettings resolves the endpoints from the profile, falling back to
+// Django OAuth Toolkit's conventions under auth_url / LAYMAN_AUTH_URL.
+func (f *Factory) AuthSettings() (AuthSettings, error) {
+	_, p, err := f.Profile()
+	if err != nil {
+		return AuthSettings{}, err
+	}
+	s := AuthSettings{
+		Endpoints: auth.Endpoints{AuthURL: p.AuthorizeURL, TokenURL: p.TokenURL, RevokeURL: p.RevokeURL, IntrospectURL: p.IntrospectURL},
+		ClientID:  p.ClientID,
+		Scopes:    strings.Fields(p.Scopes),
+	}
+	base := p.AuthURL
+	if base == "" {
+		base = f.Env("LAYMAN_AUTH_URL")
+	}
+	if s.Endpoints.TokenURL == "" && base != "" {
+		if s.Endpoints, err = auth.ConventionalEndpoints(base); err != nil {
+			return AuthSettings{}, &UsageError{Err: err}
+		}
+	}
+	if s.ClientID == "" {
+		s.ClientID = DefaultClientID
+	}
+	if len(s.Scopes) == 0 {
+		s.Scopes = DefaultScopes
+	}
+	return s, nil
+}
+
+// LockDir holds the per-profile refresh locks.
+func (f *Factory) LockDir() (string, error) {
+	dir, err := f.StateDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "locks"), nil
+}
+
+// Credentials resolves the token source in the spec's precedence; it never
+// starts an interactive login.
+func (f *Factory) Credentials(ctx context.Context) (auth.TokenSource, auth.Kind, error) {
+	name, err := f.ProfileName()
+	if err != nil {
+		return nil, 0, err
+	}
+	settings, err := f.AuthSettings()
+	if err != nil {
+		return nil, 0, err
+	}
+	lockDir, err := f.LockDir()
+	if err != nil {
+		return nil, 0, err
+	}
+	hc, err := f.HTTPClient()
+	if err != nil {
+		return nil, 0, err
+	}
+	return auth.ResolveCredentials(ctx, auth.CredentialOptions{
+		Env:        f.Env,
+		Profile:    name,
+		Store:      func() (keyring.Store, error) { return f.TokenStore() },
+		LockDir:    lockDir,
+		Endpoints:  settings.Endpoints,
+		ClientID:   settings.ClientID,
+		Scopes:     settings.Scopes,
+		HTTPClient: hc,
+	})
+}

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Download says where a downloaded file goes.
+type Download struct {
+	// Path is -O FILE; "" or "-" means stdout.
+	Path string
+	// Binary content is refused on a terminal: it would garble the screen.
+	Binary bool
+}
+
+// CheckTarget refuses binary output to a terminal before anything is
+// requested.
+func (d Download) CheckTarget(io *IOStreams) error {
+	if d.toStdout() && d.Binary && io.OutTTY {
+		return &ExitError{Code: ExitUsage, Err: errors.New("refusing to write binary data to the terminal"),
+			Hint: "Save it with -O FILE, or redirect stdout to a file or a pipe."}
+	}
+	return nil
+}
+
+func (d Download) toStdout() bool { return d.Path == "" || d.Path == "-" }
+
+// Write copies r to stdout, or to the file through a temporary file in the
+// same directory renamed into place: a failed download leaves no partial
+// file and never clobbers an existing one.
+func (d Download) Write(ios *IOStreams, r io.Reader) (err error) {
+	if err := d.CheckTarget(ios); err != nil {
+		return err
+	}
+	if d.toStdout() {
+		_, err := io.Copy(ios.Out, r)
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(d.Path), "."+filepath.Base(d.Path)+".*.part")
+	if err != nil {
+		return fmt.Errorf("saving %s: %w", d.Path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = io.Copy(tmp, r); err != nil {
+		return fmt.Errorf("saving %s: %w", d.Path, err)
+	}
+	// CreateTemp makes the file 0600; a downloaded file is ordinary data.
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("saving %s: %w", d.Path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("saving %s: %w", d.Path, err)
+	}
+	if err = os.Rename(tmp.Name(), d.Path); err != nil {
+		return fmt.Errorf("saving %s: %w", d.Path, err)
+	}
+	return nil
+}

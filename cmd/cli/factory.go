@@ -1,0 +1,289 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/laymanctl/laymanctl/auth"
+	"github.com/laymanctl/laymanctl/client"
+	"github.com/laymanctl/laymanctl/cmd/config"
+	"github.com/laymanctl/laymanctl/keyring"
+)
+
+// GlobalFlags are the flags every command accepts.
+type GlobalFlags struct {
+	Server  string
+	Profile string
+	Output  string
+	JQ      string
+	Debug   bool
+	Quiet   bool
+	NoColor bool
+	CAFile  string
+}
+
+// BuildInfo is set by the release build through ldflags.
+type BuildInfo struct {
+	Version, Commit, Date string
+}
+
+// Factory builds what commands need, lazily: `laymanctl --help` and
+// `version --client` must touch no config file, keychain or network.
+type Factory struct {
+	IO    *IOStreams
+	Env   func(string) string
+	Build BuildInfo
+	Flags GlobalFlags
+
+	// Overridable in tests.
+	BaseTransport func() (http.RoundTripper, error)
+
+	configOnce sync.Once
+	config     *config.Config
+	configErr  error
+}
+
+// NewFactory returns a Factory for the real process.
+func NewFactory(io *IOStreams, build BuildInfo) *Factory {
+	return &Factory{IO: io, Env: os.Getenv, Build: build}
+}
+
+// Config loads the configuration file once.
+func (f *Factory) Config() (*config.Config, error) {
+	f.configOnce.Do(func() {
+		path, err := config.Path()
+		if err != nil {
+			f.configErr = err
+			return
+		}
+		f.config, f.configErr = config.Load(path)
+	})
+	return f.config, f.configErr
+}
+
+// ProfileName is --profile, else LAYMAN_PROFILE, else the file's current
+// profile, else "default".
+func (f *Factory) ProfileName() (string, error) {
+	name := f.Flags.Profile
+	if name == "" {
+		name = f.Env("LAYMAN_PROFILE")
+	}
+	if name != "" {
+		if err := config.ValidateProfileName(name); err != nil {
+			return "", &UsageError{Err: err}
+		}
+		return name, nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return "", err
+	}
+	if cfg.CurrentProfile != "" {
+		return cfg.CurrentProfile, nil
+	}
+	return config.DefaultProfile, nil
+}
+
+// Profile returns the active profile. A profile named explicitly but absent
+// from the file is a usage error; the default profile may be empty.
+func (f *Factory) Profile() (string, *config.Profile, error) {
+	name, err := f.ProfileName()
+	if err != nil {
+		return "", nil, err
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return "", nil, err
+	}
+	p := cfg.Profile(name)
+	if p == nil {
+		if name != config.DefaultProfile {
+			return "", nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("unknown profile %q", name),
+				Hint: "List profiles with `laymanctl config profiles`, or create one with `laymanctl auth login --profile " + name + " --server URL`."}
+		}
+		p = &config.Profile{}
+	}
+	return name, p, nil
+}
+
+// Server is --server, else LAYMAN_SERVER, else the profile's server.
+func (f *Factory) Server() (string, error) {
+	s := f.Flags.Server
+	if s == "" {
+		s = f.Env("LAYMAN_SERVER")
+	}
+	if s == "" {
+		_, p, err := f.Profile()
+		if err != nil {
+			return "", err
+		}
+		s = p.Server
+	}
+	if s == "" {
+		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("no Layman server configured"),
+			Hint: "Pass --server URL, set LAYMAN_SERVER, or run `laymanctl auth login --server URL`."}
+	}
+	return NormalizeServer(s)
+}
+
+// NormalizeServer checks a server URL and drops a trailing slash.
+func NormalizeServer(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", Usagef("invalid server URL %q: expected http(s)://host[:port][/path]", s)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// Transport is the base HTTP transport: proxies from the environment, the
+// custom CA, and --debug logging with secrets redacted. No credentials.
+func (f *Factory) Transport() (http.RoundTripper, error) {
+	if f.BaseTransport != nil {
+		return f.BaseTransport()
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	caFile := f.Flags.CAFile
+	if caFile == "" {
+		if _, p, err := f.Profile(); err == nil {
+			caFile = p.CAFile
+		}
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading --ca-file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, Usagef("--ca-file %s holds no PEM certificate", caFile)
+		}
+		t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	var rt http.RoundTripper = t
+	if f.Debug() {
+		rt = client.DebugTransport(f.IO.ErrOut, rt)
+	}
+	return rt, nil
+}
+
+// Debug reports --debug or LAYMAN_DEBUG.
+func (f *Factory) Debug() bool {
+	if f.Flags.Debug {
+		return true
+	}
+	v := f.Env("LAYMAN_DEBUG")
+	return v != "" && v != "0" && v != "false"
+}
+
+// HTTPClient is an unauthenticated client (for the authorization server).
+func (f *Factory) HTTPClient() (*http.Client, error) {
+	rt, err := f.Transport()
+	if err != nil {
+		return nil, err
+	}
+	return &http.Client{Transport: rt}, nil
+}
+
+// StateDir holds lock files and the file token store:
+// $XDG_STATE_HOME/laymanctl or ~/.local/state/laymanctl.
+func (f *Factory) StateDir() (string, error) {
+	if d := f.Env("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "laymanctl"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot locate the home directory: %w", err)
+	}
+	return filepath.Join(home, ".local", "state", "laymanctl"), nil
+}
+
+// TokenStoreName is LAYMAN_TOKEN_STORE, else the profile's, else "keyring".
+func (f *Factory) TokenStoreName() string {
+	if n := f.Env("LAYMAN_TOKEN_STORE"); n != "" {
+		return n
+	}
+	if _, p, err := f.Profile(); err == nil && p.TokenStore != "" {
+		return p.TokenStore
+	}
+	return "keyring"
+}
+
+// TokenStore opens the profile's token store.
+func (f *Factory) TokenStore() (keyring.Store, error) {
+	return f.OpenTokenStore(f.TokenStoreName())
+}
+
+// OpenTokenStore opens a token store by name.
+func (f *Factory) OpenTokenStore(name string) (keyring.Store, error) {
+	dir, err := f.StateDir()
+	if err != nil {
+		return nil, err
+	}
+	st, err := keyring.Open(name, keyring.OpenOptions{FileDir: filepath.Join(dir, "tokens")})
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return st, nil
+}
+
+// Printer builds the output printer from -o/--jq or the profile's default.
+func (f *Factory) Printer() (*Printer, error) {
+	format := f.Flags.Output
+	if format == "" {
+		if _, p, err := f.Profile(); err == nil {
+			format = p.Output
+		}
+	}
+	return NewPrinter(f.IO, format, f.Flags.JQ)
+}
+
+// Client is an authenticated Layman client for the active profile.
+func (f *Factory) Client(ctx context.Context) (*client.Client, error) {
+	server, err := f.Server()
+	if err != nil {
+		return nil, err
+	}
+	src, _, err := f.Credentials(ctx)
+	if err != nil {
+		return nil, err
+	}
+	base, err := f.Transport()
+	if err != nil {
+		return nil, err
+	}
+	hc := &http.Client{Transport: auth.Transport(src, base)}
+	return f.NewClient(server, hc)
+}
+
+// NewClient builds a Layman client with laymanctl's user agent and the
+// generation cache.
+func (f *Factory) NewClient(server string, hc *http.Client) (*client.Client, error) {
+	f.warnPlainHTTP(server)
+	return client.New(server,
+		client.WithHTTPClient(hc),
+		client.WithUserAgent("laymanctl/"+f.Build.Version),
+		client.WithGenerationCache(config.DefaultGenerationCache()))
+}
+
+func (f *Factory) warnPlainHTTP(server string) {
+	u, err := url.Parse(server)
+	if err != nil || u.Scheme != "http" {
+		return
+	}
+	host := u.Hostname()
+	if host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
+		return
+	}
+	fmt.Fprintf(f.IO.ErrOut, "warning: %s is plain HTTP; tokens travel unencrypted\n", server)
+}

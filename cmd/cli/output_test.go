@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"iter"
+	"strings"
+	"testing"
+)
+
+var sample = json.RawMessage(`[{"name":"rivers","title":"Rivers","n":12345678901234567890},{"name":"roads","title":"Roads","n":2}]`)
+
+func sampleTable() Table {
+	return Table{Header: []string{"NAME", "TITLE"}, Rows: [][]string{{"rivers", "Rivers"}, {"roads", "Roads"}}}
+}
+
+func TestNewPrinterRejectsBadOptions(t *testing.T) {
+	io, _, _, _ := Test()
+	var ue *UsageError
+	if _, err := NewPrinter(io, "xml", ""); !errors.As(err, &ue) || !strings.Contains(err.Error(), "table, json, yaml") {
+		t.Errorf("bad format: %v", err)
+	}
+	if _, err := NewPrinter(io, "json", ".[ | "); !errors.As(err, &ue) {
+		t.Errorf("bad jq: %v", err)
+	}
+}
+
+func TestPrintFormats(t *testing.T) {
+	cases := []struct {
+		format, jq string
+		tty        bool
+		want       string
+	}{
+		{"json", "", false, "[\n  {\n    \"name\": \"rivers\",\n    \"title\": \"Rivers\",\n    \"n\": 12345678901234567890\n  },"},
+		{"yaml", "", false, "- name: rivers\n  title: Rivers\n"},
+		{"", ".[].name", false, "rivers\nroads\n"},
+		{"", ".[0].n", false, "12345678901234567890\n"},
+		{"", "", false, "rivers\tRivers\nroads\tRoads\n"},
+		{"", "", true, "NAME    TITLE\nrivers  Rivers\nroads   Roads\n"},
+	}
+	for _, c := range cases {
+		io, _, out, _ := Test()
+		io.OutTTY = c.tty
+		p, err := NewPrinter(io, c.format, c.jq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Print(sample, sampleTable); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(out.String(), c.want) {
+			t.Errorf("format %q jq %q tty %v:\n got %q\nwant prefix %q", c.format, c.jq, c.tty, out.String(), c.want)
+		}
+	}
+}
+
+func items(raws ...string) iter.Seq2[json.RawMessage, error] {
+	return func(yield func(json.RawMessage, error) bool) {
+		for _, r := range raws {
+			if !yield(json.RawMessage(r), nil) {
+				return
+			}
+		}
+	}
+}
+
+func TestPrintListStreams(t *testing.T) {
+	row := func(r json.RawMessage) []string {
+		var v struct{ Name string }
+		json.Unmarshal(r, &v)
+		return []string{v.Name}
+	}
+	for format, want := range map[string]string{
+		"json":  "[\n{\"name\":\"a\"},\n{\"name\":\"b\"}\n]\n",
+		"yaml":  "- name: a\n- name: b\n",
+		"table": "a\nb\n",
+	} {
+		io, _, out, _ := Test()
+		p, _ := NewPrinter(io, format, "")
+		if err := p.PrintList(items(`{"name":"a"}`, `{"name":"b"}`), []string{"NAME"}, row); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want {
+			t.Errorf("%s: got %q want %q", format, out.String(), want)
+		}
+		var v any
+		if format == "json" && json.Unmarshal(out.Bytes(), &v) != nil {
+			t.Errorf("json list output is not valid JSON")
+		}
+	}
+	io, _, out, _ := Test()
+	p, _ := NewPrinter(io, "json", "")
+	p.PrintList(items(), nil, row)
+	if out.String() != "[]\n" {
+		t.Errorf("empty list: %q", out.String())
+	}
+	io, _, out, _ = Test()
+	p, _ = NewPrinter(io, "", "length")
+	p.PrintList(items(`{"name":"a"}`, `{"name":"b"}`), nil, row)
+	if out.String() != "2\n" {
+		t.Errorf("jq over list: %q", out.String())
+	}
+}
+
+func TestPrintListReportsStreamError(t *testing.T) {
+	io, _, _, _ := Test()
+	p, _ := NewPrinter(io, "json", "")
+	boom := errors.New("page 2 failed")
+	seq := func(yield func(json.RawMessage, error) bool) {
+		if yield(json.RawMessage(`{}`), nil) {
+			yield(nil, boom)
+		}
+	}
+	if err := p.PrintList(seq, nil, nil); !errors.Is(err, boom) {
+		t.Errorf("stream error lost: %v", err)
+	}
+}
+
+func FuzzJQOutput(f *testing.F) {
+	f.Add(`{"a":[1,2,{"b":null}]}`, ".a[]")
+	f.Add(`[1e400, "x", true]`, ".[]")
+	f.Add(`{}`, "keys")
+	f.Fuzz(func(t *testing.T, doc, expr string) {
+		if !json.Valid([]byte(doc)) {
+			return
+		}
+		io, _, _, _ := Test()
+		p, err := NewPrinter(io, "", expr)
+		if err != nil {
+			return
+		}
+		_ = p.Print(json.RawMessage(doc), nil)
+		yp, _ := NewPrinter(io, "yaml", "")
+		_ = yp.Print(json.RawMessage(doc), nil)
+	})
+}

@@ -1,0 +1,230 @@
+// Package config reads and writes laymanctl's YAML configuration: named
+// profiles, each one Layman server with its authorization server.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+)
+
+// DefaultProfile is used when neither --profile, LAYMAN_PROFILE nor the
+// file names one.
+const DefaultProfile = "default"
+
+// Profile is one Layman server and how to log in to it.
+type Profile struct {
+	Server        string `yaml:"server,omitempty"`
+	AuthURL       string `yaml:"auth_url,omitempty"`
+	AuthorizeURL  string `yaml:"authorize_url,omitempty"`
+	TokenURL      string `yaml:"token_url,omitempty"`
+	RevokeURL     string `yaml:"revoke_url,omitempty"`
+	IntrospectURL string `yaml:"introspect_url,omitempty"`
+	ClientID      string `yaml:"client_id,omitempty"`
+	Scopes        string `yaml:"scopes,omitempty"`
+	TokenStore    string `yaml:"token_store,omitempty"`
+	Output        string `yaml:"output,omitempty"`
+	CAFile        string `yaml:"ca_file,omitempty"`
+}
+
+// Config is the whole file.
+type Config struct {
+	CurrentProfile string              `yaml:"current_profile,omitempty"`
+	Profiles       map[string]*Profile `yaml:"profiles,omitempty"`
+
+	path string
+}
+
+// Path is where the file lives: $LAYMAN_CONFIG, else
+// os.UserConfigDir()/laymanctl/config.yaml.
+func Path() (string, error) {
+	if p := os.Getenv("LAYMAN_CONFIG"); p != "" {
+		return p, nil
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot locate the configuration directory: %w", err)
+	}
+	return filepath.Join(dir, "laymanctl", "config.yaml"), nil
+}
+
+// Load reads the file at path; a missing file is an empty configuration.
+func Load(path string) (*Config, error) {
+	c := &Config{path: path}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	if err := yaml.UnmarshalWithOptions(data, c, yaml.DisallowUnknownField()); err != nil {
+		return nil, fmt.Errorf("config file %s is invalid: %s", path, yaml.FormatError(err, false, false))
+	}
+	for name := range c.Profiles {
+		if err := ValidateProfileName(name); err != nil {
+			return nil, fmt.Errorf("config file %s is invalid: %w", path, err)
+		}
+		if c.Profiles[name] == nil {
+			c.Profiles[name] = &Profile{}
+		}
+	}
+	return c, nil
+}
+
+// File is the path the configuration was loaded from.
+func (c *Config) File() string { return c.path }
+
+var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// ValidateProfileName keeps profile names usable as keychain items and
+// lock-file names.
+func ValidateProfileName(name string) error {
+	if !profileName.MatchString(name) {
+		return fmt.Errorf("invalid profile name %q: use letters, digits, '.', '_' and '-' (at most 64)", name)
+	}
+	return nil
+}
+
+// Profile returns the named profile, or nil when the file has none of that name.
+func (c *Config) Profile(name string) *Profile {
+	return c.Profiles[name]
+}
+
+// EnsureProfile returns the named profile, adding an empty one if needed.
+func (c *Config) EnsureProfile(name string) *Profile {
+	if c.Profiles == nil {
+		c.Profiles = map[string]*Profile{}
+	}
+	if c.Profiles[name] == nil {
+		c.Profiles[name] = &Profile{}
+	}
+	return c.Profiles[name]
+}
+
+// ProfileNames lists the profiles in sorted order.
+func (c *Config) ProfileNames() []string {
+	names := make([]string, 0, len(c.Profiles))
+	for n := range c.Profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Save writes the file atomically (temp file + rename) with mode 0600.
+func (c *Config) Save() error {
+	data, err := yaml.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(c.path, data)
+}
+
+// WriteFileAtomic replaces path with data so that readers see either the old
+// or the new content, never a partial file.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// Keys are the profile settings `config get|set` know, in display order.
+var Keys = []string{"server", "auth_url", "authorize_url", "token_url", "revoke_url", "introspect_url", "client_id", "scopes", "token_store", "output", "ca_file"}
+
+func (p *Profile) field(key string) (*string, error) {
+	switch key {
+	case "server":
+		return &p.Server, nil
+	case "auth_url":
+		return &p.AuthURL, nil
+	case "authorize_url":
+		return &p.AuthorizeURL, nil
+	case "token_url":
+		return &p.TokenURL, nil
+	case "revoke_url":
+		return &p.RevokeURL, nil
+	case "introspect_url":
+		return &p.IntrospectURL, nil
+	case "client_id":
+		return &p.ClientID, nil
+	case "scopes":
+		return &p.Scopes, nil
+	case "token_store":
+		return &p.TokenStore, nil
+	case "output":
+		return &p.Output, nil
+	case "ca_file":
+		return &p.CAFile, nil
+	}
+	return nil, fmt.Errorf("unknown key %q: known keys are %s", key, strings.Join(Keys, ", "))
+}
+
+// Get returns a setting by key.
+func (p *Profile) Get(key string) (string, error) {
+	f, err := p.field(key)
+	if err != nil {
+		return "", err
+	}
+	return *f, nil
+}
+
+// Set changes a setting by key after checking the value.
+func (p *Profile) Set(key, value string) error {
+	f, err := p.field(key)
+	if err != nil {
+		return err
+	}
+	if err := validateValue(key, value); err != nil {
+		return err
+	}
+	*f = value
+	return nil
+}
+
+func validateValue(key, value string) error {
+	switch key {
+	case "token_store":
+		if value != "" && value != "keyring" && value != "file" {
+			return fmt.Errorf("token_store must be keyring or file, not %q", value)
+		}
+	case "output":
+		if value != "" && value != "table" && value != "json" && value != "yaml" {
+			return fmt.Errorf("output must be table, json or yaml, not %q", value)
+		}
+	case "server", "auth_url", "authorize_url", "token_url", "revoke_url", "introspect_url":
+		if value != "" && !strings.HasPrefix(value, "https://") && !strings.HasPrefix(value, "http://") {
+			return fmt.Errorf("%s must be an http:// or https:// URL, not %q", key, value)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,20 @@
+// Command laymanctl is the command-line client for Layman.
+package main
+
+import (
+	"os"
+
+	"github.com/laymanctl/laymanctl/cmd"
+	"github.com/laymanctl/laymanctl/cmd/cli"
+)
+
+// Set by the release build (-ldflags "-X main.version=...").
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+func main() {
+	os.Exit(cmd.Main(os.Args[1:], cli.BuildInfo{Version: version, Commit: commit, Date: date}))
+}

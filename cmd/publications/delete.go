@@ -1,0 +1,134 @@
+package publications
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/laymanctl/laymanctl/client"
+	"github.com/laymanctl/laymanctl/cmd/cli"
+)
+
+// DeleteOptions are the parsed arguments of `<kind> delete`.
+type DeleteOptions struct {
+	Kind Kind
+	Refs []client.Ref
+	// Workspace with All deletes every publication of the kind there.
+	Workspace string
+	All       bool
+	Yes       bool
+}
+
+// NewCmdDelete builds `<kind> delete REF... | --workspace W --all`.
+func NewCmdDelete(f *cli.Factory, kind Kind, runF func(context.Context, *cli.Factory, *DeleteOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = RunDelete
+	}
+	opts := &DeleteOptions{Kind: kind}
+	c := &cobra.Command{
+		Use:   "delete {REF... | --workspace W --all}",
+		Short: fmt.Sprintf("Delete %s", kind.Plural),
+		Long: fmt.Sprintf(`Delete the %[1]s named by REF (UUID or workspace:name), or with
+--workspace W --all every %[2]s in W that the caller may write.
+On a terminal a confirmation is asked for unless --yes; without a terminal
+--yes is required.`, kind.Plural, kind.Singular),
+		Example: fmt.Sprintf(`  laymanctl %[1]s delete alice:rivers
+  laymanctl %[1]s delete --workspace alice --all --yes`, kind.Plural),
+		RunE: func(c *cobra.Command, args []string) error {
+			refs, err := cli.ParseRefs(args)
+			if err != nil {
+				return err
+			}
+			opts.Refs = refs
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			return runF(c.Context(), f, opts)
+		},
+	}
+	c.Flags().StringVarP(&opts.Workspace, "workspace", "w", "", "with --all: the workspace to empty")
+	c.Flags().BoolVar(&opts.All, "all", false, "delete every "+kind.Singular+" in --workspace")
+	c.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	return c
+}
+
+func (o *DeleteOptions) validate() error {
+	switch {
+	case o.All && len(o.Refs) > 0:
+		return cli.Usagef("pass either REF arguments or --workspace W --all, not both")
+	case o.All && o.Workspace == "":
+		return cli.Usagef("--all needs --workspace W")
+	case !o.All && o.Workspace != "":
+		return cli.Usagef("--workspace is only used with --all; name %s as workspace:name instead", o.Kind.Plural)
+	case !o.All && len(o.Refs) == 0:
+		return cli.Usagef("expects REF... or --workspace W --all\nRun 'laymanctl %s delete --help' for usage.", o.Kind.Plural)
+	}
+	if o.All {
+		if err := client.ValidateWorkspace(o.Workspace); err != nil {
+			return cli.Usagef("--workspace: %v", err)
+		}
+	}
+	return nil
+}
+
+func (o *DeleteOptions) action() string {
+	if o.All {
+		return fmt.Sprintf("delete every %s in workspace %s", o.Kind.Singular, o.Workspace)
+	}
+	if len(o.Refs) == 1 {
+		return fmt.Sprintf("delete %s %s", o.Kind.Singular, o.Refs[0])
+	}
+	return fmt.Sprintf("delete %d %s", len(o.Refs), o.Kind.Plural)
+}
+
+// RunDelete asks for confirmation, deletes, and reports what the server
+// deleted: as data with -o/--jq, as messages on stderr otherwise.
+func RunDelete(ctx context.Context, f *cli.Factory, opts *DeleteOptions) error {
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	c, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	if err := cli.Confirm(f.IO, opts.action(), opts.Yes); err != nil {
+		return err
+	}
+	svc := opts.Kind.service(c)
+	var deleted []client.Publication
+	var failed error
+	if opts.All {
+		deleted, failed = svc.DeleteAll(ctx, opts.Workspace)
+		if failed == nil && !p.Structured() && !f.Flags.Quiet {
+			fmt.Fprintf(f.IO.ErrOut, "Deleted %d %s in workspace %s\n", len(deleted), opts.Kind.Plural, opts.Workspace)
+		}
+	} else {
+		for _, ref := range opts.Refs {
+			d, err := svc.Delete(ctx, ref)
+			if err != nil {
+				failed = fmt.Errorf("deleting %s %s: %w", opts.Kind.Singular, ref, err)
+				break
+			}
+			deleted = append(deleted, *d)
+			if !p.Structured() && !f.Flags.Quiet {
+				fmt.Fprintf(f.IO.ErrOut, "Deleted %s %s\n", opts.Kind.Singular, ref)
+			}
+		}
+	}
+	if p.Structured() && (failed == nil || len(deleted) > 0) {
+		if deleted == nil {
+			deleted = []client.Publication{}
+		}
+		raw, err := json.Marshal(deleted)
+		if err != nil {
+			return err
+		}
+		if err := p.Print(raw, nil); err != nil {
+			return err
+		}
+	}
+	return failed
+}

@@ -1,0 +1,123 @@
+// Package cmd wires laymanctl's cobra commands and maps their errors to exit
+// codes.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/laymanctl/laymanctl/cmd/cli"
+	"github.com/laymanctl/laymanctl/cmd/configcmd"
+	"github.com/laymanctl/laymanctl/cmd/version"
+)
+
+// Main runs laymanctl with the process's streams and returns the exit code.
+func Main(args []string, build cli.BuildInfo) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, cli.NewFactory(cli.System(), build), args)
+}
+
+// Run executes one command line with the given factory; tests call it with
+// buffer-backed streams.
+func Run(ctx context.Context, f *cli.Factory, args []string) int {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	err := root.ExecuteContext(ctx)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, cli.ErrSilent) {
+		// An interrupted request reports its own cause; say what happened.
+		err = &cli.ExitError{Code: cli.ExitInterrupted, Err: errors.New("interrupted"), Hint: hintOf(err)}
+	}
+	return report(f.IO, err)
+}
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(f *cli.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "laymanctl",
+		Short: "Publish and manage geospatial layers and maps on a Layman server",
+		Long: `laymanctl drives Layman's REST API: publish layers and maps, list, inspect
+and delete them, manage users, and log in with OAuth2 (Authorization Code + PKCE).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			if f.Flags.NoColor {
+				f.IO.NoColor = true
+			}
+			return nil
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.Flags.Server, "server", "", "Layman server URL (env LAYMAN_SERVER)")
+	pf.StringVar(&f.Flags.Profile, "profile", "", "configuration profile (env LAYMAN_PROFILE)")
+	pf.StringVarP(&f.Flags.Output, "output", "o", "", "output format: table, json or yaml")
+	pf.StringVar(&f.Flags.JQ, "jq", "", "filter JSON output with a jq expression")
+	pf.BoolVar(&f.Flags.Debug, "debug", false, "log HTTP traffic to stderr, secrets redacted (env LAYMAN_DEBUG)")
+	pf.BoolVarP(&f.Flags.Quiet, "quiet", "q", false, "print no progress or informational messages")
+	pf.BoolVar(&f.Flags.NoColor, "no-color", false, "disable colours (env NO_COLOR)")
+	pf.StringVar(&f.Flags.CAFile, "ca-file", "", "PEM file with extra CA certificates to trust")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cli.UsageError{Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
+	})
+	root.AddCommand(
+		configcmd.NewCmd(f),
+		version.NewCmd(f),
+	)
+	return root
+}
+
+func report(io *cli.IOStreams, err error) int {
+	if err == nil {
+		return cli.ExitOK
+	}
+	if errors.Is(err, cli.ErrSilent) {
+		return cli.ExitFailure
+	}
+	code, hint := classify(err)
+	fmt.Fprintf(io.ErrOut, "error: %s\n", err)
+	if hint != "" {
+		fmt.Fprintln(io.ErrOut, hint)
+	}
+	return code
+}
+
+// classify is the one place that turns an error into an exit code and a hint.
+func classify(err error) (int, string) {
+	var exitErr *cli.ExitError
+	var usageErr *cli.UsageError
+	switch {
+	case errors.As(err, &exitErr):
+		return exitErr.Code, exitErr.Hint
+	case errors.As(err, &usageErr), isCobraUsage(err):
+		return cli.ExitUsage, ""
+	case errors.Is(err, context.Canceled):
+		return cli.ExitInterrupted, ""
+	}
+	return cli.ExitFailure, ""
+}
+
+func hintOf(err error) string {
+	_, hint := classify(err)
+	return hint
+}
+
+// isCobraUsage recognises cobra's own argument errors, which are not typed.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires at most", "invalid argument"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
