@@ -1,0 +1,50 @@
+package client
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func FuzzParseError(f *testing.F) {
+	f.Add(404, "application/json", []byte(`{"code":15,"message":"Layer was not found","detail":"x"}`))
+	f.Add(403, "application/json", []byte(`{"code":32,"sub_code":9,"message":"Unsuccessful OAuth2 authentication.","detail":{"a":1}}`))
+	f.Add(502, "text/html", []byte("<html><head><title>502 Bad Gateway</title></head></html>"))
+	f.Add(413, "text/html", []byte("<html><body>too large</body></html>"))
+	f.Add(500, "text/plain", []byte("boom\n\nwith lines"))
+	f.Add(400, "", []byte(`{"code":"x"}`))
+	f.Fuzz(func(t *testing.T, status int, ctype string, body []byte) {
+		err := ParseError(status, ctype, body, nil)
+		var le *LaymanError
+		var he *HTTPError
+		switch {
+		case errors.As(err, &le):
+			if le.Code == 0 || le.Message == "" || le.StatusCode != status {
+				t.Fatalf("Layman error without code or message: %+v", le)
+			}
+		case errors.As(err, &he):
+			if strings.ContainsAny(he.Summary, "\n\r") || len([]rune(he.Summary)) > 201 {
+				t.Fatalf("summary not one short line: %q", he.Summary)
+			}
+			if he.StatusCode != status {
+				t.Fatalf("status %d, want %d", he.StatusCode, status)
+			}
+		default:
+			t.Fatalf("unexpected error type %T", err)
+		}
+		_ = err.Error()
+	})
+}
+
+func TestIsNotFound(t *testing.T) {
+	if IsNotFound(&LaymanError{Code: CodeInProcess, StatusCode: http.StatusBadRequest}) {
+		t.Error("error 49 reported as not found")
+	}
+	if IsNotFound(&HTTPError{StatusCode: 404}) {
+		t.Error("bare 404 reported as a missing publication")
+	}
+	if !IsNotFound(&LaymanError{Code: CodeMapNotFound, StatusCode: 404}) {
+		t.Error("map not found missed")
+	}
+}
