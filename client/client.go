@@ -216,7 +216,7 @@ func (c *Client) Do(req *http.Request, v any) (*http.Response, error) {
 		}
 	}
 	if err != nil {
-		return resp, fmt.Errorf("reading answer to %s %s: %w", req.Method, req.URL.Redacted(), err)
+		return resp, fmt.Errorf("reading answer to %s: %w", describe(req), err)
 	}
 	return resp, nil
 }
@@ -251,4 +251,9 @@ func (c *Client) call(ctx context.Context, method, path string, body io.Reader, 
 	req.Header.Set("Accept", "application/json")
 	_, err = c.Do(req, v)
 	return err
+}
+
+// describe names a request in error messages, without secrets.
+func describe(req *http.Request) string {
+	return req.Method + " " + Redact(req.URL.Redacted())
 }

@@ -68,7 +68,7 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
-	elapsed := time.Since(start).Round(time.Millisecond)
+	elapsed := time.Since(start).Round(10 * time.Microsecond)
 	if err != nil {
 		fmt.Fprintf(&b, "! failed after %s: %s\n", elapsed, Redact(err.Error()))
 		t.write(&b)

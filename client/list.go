@@ -177,11 +177,11 @@ func (c *Client) listPage(ctx context.Context, path string, q url.Values) (*Publ
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("reading answer to GET %s: %w", req.URL.Redacted(), err)
+		return nil, fmt.Errorf("reading answer to %s: %w", describe(req), err)
 	}
 	page := &PublicationPage{Total: -1, Raw: body}
 	if err := json.Unmarshal(body, &page.Items); err != nil {
-		return nil, fmt.Errorf("decoding answer to GET %s: %w", req.URL.Redacted(), err)
+		return nil, fmt.Errorf("decoding answer to %s: %w", describe(req), err)
 	}
 	// A malformed count only costs the total; the items are still good.
 	if n, ok, err := ParseTotal(resp.Header); ok && err == nil {

@@ -69,7 +69,7 @@ func (c *Client) sendWithRetry(req *http.Request) (*http.Response, error) {
 		if attempt > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
-				return nil, fmt.Errorf("replaying request body of %s %s: %w", req.Method, req.URL.Redacted(), err)
+				return nil, fmt.Errorf("replaying request body of %s: %w", describe(req), err)
 			}
 			r = req.Clone(ctx)
 			r.Body = body
@@ -96,7 +96,7 @@ func (c *Client) sendWithRetry(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		if err := c.sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err)
+			return nil, fmt.Errorf("%s: %w", describe(req), err)
 		}
 	}
 }
