@@ -85,6 +85,8 @@ func (s *Server) authenticate(r *http.Request) (*actor, *laymanError, error) {
 			"First part of HTTP header Authorization must be \"Bearer\", but it's " + parts[0]), nil
 	}
 	token := parts[1]
+	// HTTP servers trim trailing spaces from header values, so "Bearer " usually
+	// arrives as "Bearer" (sub_code 3); Layman's check is kept for completeness.
 	if token == "" {
 		return nil, newSubError(32, 5, nil).withMessage(
 			"HTTP header Authorization contains empty access token. The structure must be \"Bearer <access_token>\""), nil
