@@ -13,8 +13,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/laymanctl/laymanctl/auth"
+	"github.com/laymanctl/laymanctl/client"
+	"github.com/laymanctl/laymanctl/client/upload"
+	"github.com/laymanctl/laymanctl/cmd/api"
 	"github.com/laymanctl/laymanctl/cmd/cli"
 	"github.com/laymanctl/laymanctl/cmd/configcmd"
+	"github.com/laymanctl/laymanctl/cmd/layers"
+	"github.com/laymanctl/laymanctl/cmd/maps"
+	"github.com/laymanctl/laymanctl/cmd/publications"
+	"github.com/laymanctl/laymanctl/cmd/users"
 	"github.com/laymanctl/laymanctl/cmd/version"
 )
 
@@ -72,6 +80,12 @@ and delete them, manage users, and log in with OAuth2 (Authorization Code + PKCE
 	root.AddCommand(
 		configcmd.NewCmd(f),
 		version.NewCmd(f),
+		layers.NewCmd(f),
+		maps.NewCmd(f),
+		publications.NewCmd(f),
+		users.NewCmd(f),
+		users.NewCmdRoles(f),
+		api.NewCmd(f, nil),
 	)
 	return root
 }
@@ -85,7 +99,8 @@ func report(io *cli.IOStreams, err error) int {
 	}
 	code, hint := classify(err)
 	fmt.Fprintf(io.ErrOut, "error: %s\n", err)
-	if hint != "" {
+	// Some errors already end with their advice; say it once.
+	if hint != "" && !strings.Contains(err.Error(), hint) {
 		fmt.Fprintln(io.ErrOut, hint)
 	}
 	return code
@@ -95,11 +110,31 @@ func report(io *cli.IOStreams, err error) int {
 func classify(err error) (int, string) {
 	var exitErr *cli.ExitError
 	var usageErr *cli.UsageError
+	var incomplete *upload.IncompleteError
+	var invalid *upload.ValidationError
+	var interrupted *upload.InterruptedError
+	var loginRequired *auth.LoginRequiredError
 	switch {
 	case errors.As(err, &exitErr):
 		return exitErr.Code, exitErr.Hint
 	case errors.As(err, &usageErr), isCobraUsage(err):
 		return cli.ExitUsage, ""
+	case errors.As(err, &incomplete):
+		return cli.ExitIncomplete, ""
+	case errors.As(err, &invalid):
+		return cli.ExitUsage, ""
+	case errors.As(err, &interrupted):
+		hint := "Resume with: " + interrupted.ResumeCommand()
+		if errors.Is(interrupted.Cause, context.Canceled) {
+			return cli.ExitInterrupted, hint
+		}
+		return cli.ExitFailure, hint
+	case errors.As(err, &loginRequired):
+		// Its message already ends with how to log in (for its profile).
+		return cli.ExitAuth, ""
+	case client.IsAuthFailure(err):
+		// The transport already refreshed once and replayed the request.
+		return cli.ExitAuth, "Layman rejected the token even after a refresh; run `laymanctl auth login`."
 	case errors.Is(err, context.Canceled):
 		return cli.ExitInterrupted, ""
 	}

@@ -3,6 +3,7 @@ package publications
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -86,7 +87,11 @@ func (f *fields) common(name, uuid, title, description string, updated client.Ti
 	f.add("read", strings.Join(rights.Read, ","))
 	f.add("write", strings.Join(rights.Write, ","))
 	if len(bbox) == 4 {
-		f.add("bounding box", fmt.Sprintf("%g,%g,%g,%g", bbox[0], bbox[1], bbox[2], bbox[3]))
+		coords := make([]string, len(bbox))
+		for i, v := range bbox {
+			coords[i] = strconv.FormatFloat(v, 'f', -1, 64)
+		}
+		f.add("bounding box", strings.Join(coords, ","))
 	}
 	f.add("native crs", crs)
 }

@@ -1,0 +1,42 @@
+// Package maps implements `laymanctl maps`.
+package maps
+
+import (
+	"context"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/laymanctl/laymanctl/client"
+	"github.com/laymanctl/laymanctl/cmd/cli"
+	"github.com/laymanctl/laymanctl/cmd/publications"
+)
+
+// NewCmd builds `maps` and the subcommands it shares with layers.
+func NewCmd(f *cli.Factory) *cobra.Command {
+	kind := publications.Maps
+	c := &cobra.Command{
+		Use:   "maps",
+		Short: "List, inspect and delete map compositions",
+		Long: `Work with Layman maps. REF is a map's UUID or workspace:name; the server's
+API generation decides which one is sent.`,
+	}
+	c.AddCommand(
+		publications.NewCmdList(f, kind, nil),
+		publications.NewCmdGet(f, kind, nil),
+		publications.NewCmdDelete(f, kind, nil),
+		publications.NewCmdWait(f, kind, nil),
+		publications.NewCmdDownload(f, kind, File, nil),
+		publications.NewCmdDownload(f, kind, publications.Thumbnail(kind), nil),
+	)
+	return c
+}
+
+// File is the map-composition JSON: text, so a terminal may show it.
+var File = publications.Asset{
+	Name:  "file",
+	Short: "Download a map's composition file (JSON)",
+	Fetch: func(ctx context.Context, c *client.Client, ref client.Ref) (io.ReadCloser, string, error) {
+		return c.Maps.File(ctx, ref)
+	},
+}

@@ -1,0 +1,174 @@
+// Package users implements `laymanctl users` and `laymanctl roles`.
+package users
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/spf13/cobra"
+
+	"github.com/laymanctl/laymanctl/client"
+	"github.com/laymanctl/laymanctl/cmd/cli"
+)
+
+// NewCmd builds `users`.
+func NewCmd(f *cli.Factory) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "users",
+		Short: "List and delete Layman users",
+	}
+	c.AddCommand(NewCmdList(f, nil), NewCmdDelete(f, nil))
+	return c
+}
+
+// NewCmdList builds `users list`.
+func NewCmdList(f *cli.Factory, runF func(context.Context, *cli.Factory) error) *cobra.Command {
+	if runF == nil {
+		runF = runList
+	}
+	return &cobra.Command{
+		Use:     "list",
+		Short:   "List users who reserved a username",
+		Example: "  laymanctl users list\n  laymanctl users list --jq '.[].username'",
+		Args:    cli.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runF(c.Context(), f)
+		},
+	}
+}
+
+func runList(ctx context.Context, f *cli.Factory) error {
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	c, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	raw, err := getRaw(ctx, c, "rest/users")
+	if err != nil {
+		return err
+	}
+	var users []client.User
+	if err := json.Unmarshal(raw, &users); err != nil {
+		return fmt.Errorf("decoding the user list: %w", err)
+	}
+	return p.Print(raw, func() cli.Table {
+		t := cli.Table{Header: []string{"USERNAME", "NAME", "SCREEN NAME"}}
+		for _, u := range users {
+			t.Rows = append(t.Rows, []string{u.Username, u.Name, u.ScreenName})
+		}
+		return t
+	})
+}
+
+// getRaw keeps the server's JSON for -o json; the client's typed lists
+// drop fields they do not know.
+func getRaw(ctx context.Context, c *client.Client, path string) (json.RawMessage, error) {
+	req, err := c.NewRequest(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	var raw json.RawMessage
+	if _, err := c.Do(req, &raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+// DeleteOptions are the parsed arguments of `users delete`.
+type DeleteOptions struct {
+	Username string
+	Yes      bool
+}
+
+// NewCmdDelete builds `users delete USERNAME`.
+func NewCmdDelete(f *cli.Factory, runF func(context.Context, *cli.Factory, *DeleteOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runDelete
+	}
+	opts := &DeleteOptions{}
+	c := &cobra.Command{
+		Use:   "delete USERNAME",
+		Short: "Delete a user with their personal workspace and its publications",
+		Long: `Delete a user, their personal workspace and every publication in it.
+On a terminal a confirmation is asked for unless --yes; without a terminal
+--yes is required.`,
+		Example: "  laymanctl users delete bob --yes",
+		Args:    cli.ExactArgs(1, "USERNAME"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := client.ValidateWorkspace(args[0]); err != nil {
+				return cli.Usagef("USERNAME: %v", err)
+			}
+			opts.Username = args[0]
+			return runF(c.Context(), f, opts)
+		},
+	}
+	c.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	return c
+}
+
+func runDelete(ctx context.Context, f *cli.Factory, opts *DeleteOptions) error {
+	c, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	if err := cli.Confirm(f.IO, fmt.Sprintf("delete user %s with their workspace and all its publications", opts.Username), opts.Yes); err != nil {
+		return err
+	}
+	if err := c.Users.Delete(ctx, opts.Username); err != nil {
+		return fmt.Errorf("deleting user %s: %w", opts.Username, err)
+	}
+	if !f.Flags.Quiet {
+		fmt.Fprintf(f.IO.ErrOut, "Deleted user %s\n", opts.Username)
+	}
+	return nil
+}
+
+// NewCmdRoles builds `roles` with its `list` subcommand.
+func NewCmdRoles(f *cli.Factory) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "roles",
+		Short: "List the roles usable in access rights",
+	}
+	c.AddCommand(&cobra.Command{
+		Use:     "list",
+		Short:   "List role names, EVERYONE included",
+		Example: "  laymanctl roles list -o json",
+		Args:    cli.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runRoles(c.Context(), f)
+		},
+	})
+	return c
+}
+
+func runRoles(ctx context.Context, f *cli.Factory) error {
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	c, err := f.Client(ctx)
+	if err != nil {
+		return err
+	}
+	raw, err := getRaw(ctx, c, "rest/roles")
+	if err != nil {
+		return err
+	}
+	var roles []string
+	if err := json.Unmarshal(raw, &roles); err != nil {
+		return fmt.Errorf("decoding the role list: %w", err)
+	}
+	return p.Print(raw, func() cli.Table {
+		t := cli.Table{Header: []string{"ROLE"}}
+		for _, r := range roles {
+			t.Rows = append(t.Rows, []string{r})
+		}
+		return t
+	})
+}
