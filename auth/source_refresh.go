@@ -13,6 +13,7 @@ import (
 // set, keeping what the server does not send again (refresh token, scope,
 // username).
 func refreshTokenSet(ctx context.Context, cfg *oauth2.Config, hc *http.Client, clock Clock, prev *TokenSet) (*TokenSet, error) {
+	cfg = withStoredSecret(cfg, prev)
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
 	// An empty access token makes x/oauth2 refresh straight away.
 	tok, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: prev.RefreshToken}).Token()
@@ -20,6 +21,19 @@ func refreshTokenSet(ctx context.Context, cfg *oauth2.Config, hc *http.Client, c
 		return nil, err
 	}
 	return mergeToken(prev, tok, clock), nil
+}
+
+// withStoredSecret is cfg authenticating with the client secret kept in ts,
+// unless cfg already has one: profiles of confidential clients name no
+// secret, the token set carries it.
+func withStoredSecret(cfg *oauth2.Config, ts *TokenSet) *oauth2.Config {
+	if ts.ClientSecret == "" || cfg.ClientSecret != "" {
+		return cfg
+	}
+	c := *cfg
+	c.ClientSecret = ts.ClientSecret
+	c.Endpoint.AuthStyle = oauth2.AuthStyleInHeader
+	return &c
 }
 
 // ExchangeRefreshToken turns a refresh token (from `auth login --with-token`)

@@ -28,6 +28,9 @@ type TokenSet struct {
 	Scope        string    `json:"scope,omitempty"`
 	// Username is the Layman username learnt from /rest/current-user.
 	Username string `json:"username,omitempty"`
+	// ClientSecret of a confidential client, given once to `auth login`
+	// and kept with the tokens it is needed to refresh and revoke.
+	ClientSecret string `json:"client_secret,omitempty"`
 }
 
 // OAuth2 converts the set to the form x/oauth2 works with.
