@@ -194,6 +194,17 @@ func (s publicationService) itemPath(ctx context.Context, g Generation, ref Ref,
 	return path, nil
 }
 
+// Resolve completes ref with what the server's API generation addresses
+// publications by (3.x the UUID, 2.x the workspace and name), asking the
+// server only when that part is missing.
+func (s publicationService) Resolve(ctx context.Context, ref Ref) (Ref, error) {
+	g, err := s.c.Generation(ctx)
+	if err != nil {
+		return Ref{}, err
+	}
+	return s.resolve(ctx, g, ref)
+}
+
 // resolve completes ref with what generation g addresses publications by:
 // 3.x needs the UUID, 2.x the workspace and name. The missing part comes
 // from the list, streamed page by page.

@@ -196,7 +196,7 @@ func (u *Uploader) UpdateMap(ctx context.Context, ref client.Ref, path string, p
 	if err != nil {
 		return nil, err
 	}
-	if ref, err = resolveRef(ctx, u.Client, gen, KindMap, ref); err != nil {
+	if ref, err = resolveRef(ctx, u.Client, KindMap, ref); err != nil {
 		return nil, err
 	}
 	var pub client.Publication

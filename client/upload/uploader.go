@@ -110,7 +110,7 @@ func (u *Uploader) Update(ctx context.Context, ref client.Ref, p LayerParams) (*
 	if err != nil {
 		return nil, err
 	}
-	if ref, err = resolveRef(ctx, u.Client, gen, KindLayer, ref); err != nil {
+	if ref, err = resolveRef(ctx, u.Client, KindLayer, ref); err != nil {
 		return nil, err
 	}
 	chunked := len(plan.Files) > 0 && plan.Total >= u.threshold()
@@ -169,7 +169,7 @@ func (u *Uploader) Resume(ctx context.Context, ref client.Ref, paths []string) (
 	if err != nil {
 		return nil, err
 	}
-	if ref, err = resolveRef(ctx, u.Client, gen, KindLayer, ref); err != nil {
+	if ref, err = resolveRef(ctx, u.Client, KindLayer, ref); err != nil {
 		return nil, err
 	}
 	up := u.newChunkUpload(gen, ref, files)

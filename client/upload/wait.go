@@ -62,7 +62,7 @@ func Wait(ctx context.Context, c *client.Client, ref client.Ref, kind string, on
 	if err != nil {
 		return nil, err
 	}
-	if ref, err = resolveRef(ctx, c, gen, kind, ref); err != nil {
+	if ref, err = resolveRef(ctx, c, kind, ref); err != nil {
 		return nil, err
 	}
 	path := publicationPath(gen, kind, ref)
