@@ -44,6 +44,8 @@ type Options struct {
 type Harness struct {
 	T      testing.TB
 	Server *laymantest.Server
+	// Generation is the fake's API generation: 2 or 3.
+	Generation int
 	// Dir holds the config file and the XDG directories.
 	Dir        string
 	ConfigPath string
@@ -65,7 +67,11 @@ func New(t testing.TB, o Options) *Harness {
 	})
 	srv.AddUser(Username, laymantest.WithSub(Username))
 	dir := t.TempDir()
-	h := &Harness{T: t, Server: srv, Dir: dir, ConfigPath: filepath.Join(dir, "config.yaml")}
+	gen := o.Generation
+	if gen == 0 {
+		gen = 3
+	}
+	h := &Harness{T: t, Server: srv, Generation: gen, Dir: dir, ConfigPath: filepath.Join(dir, "config.yaml")}
 	env := map[string]string{
 		"LAYMAN_CONFIG":        h.ConfigPath,
 		"XDG_CONFIG_HOME":      filepath.Join(dir, "config"),

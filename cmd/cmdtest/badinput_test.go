@@ -1,0 +1,54 @@
+package cmdtest_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/laymanctl/laymanctl/cmd/cmdtest"
+)
+
+// Bad input is refused with a clear message before any request reaches
+// the server.
+func TestBadInputSendsNoRequest(t *testing.T) {
+	cases := []struct {
+		name   string
+		args   []string
+		config string
+		code   int
+		msg    string
+	}{
+		{"unknown flag", []string{"layers", "list", "--colour"}, "", 2, "unknown flag: --colour"},
+		{"bad output format", []string{"layers", "list", "-o", "xml"}, "", 2, `unknown output format "xml"`},
+		{"bad jq", []string{"maps", "list", "--jq", ".[ |"}, "", 2, "invalid --jq expression"},
+		{"malformed REF", []string{"layers", "get", "rivers"}, "", 2, "invalid publication reference"},
+		{"malformed REF to delete", []string{"maps", "delete", "Alice:x", "--yes"}, "", 2, "invalid publication reference"},
+		{"bad bbox", []string{"layers", "list", "--bbox", "1,2,3"}, "", 2, "--bbox"},
+		{"bad order", []string{"publications", "list", "--order-by", "size"}, "", 2, "--order-by"},
+		{"full_text without search", []string{"layers", "list", "--order-by", "full_text"}, "", 2, "needs --search"},
+		{"negative limit", []string{"maps", "list", "--limit", "-5"}, "", 2, "--limit"},
+		{"bad workspace", []string{"layers", "list", "--workspace", "Bad-Name"}, "", 2, "--workspace"},
+		{"bad username", []string{"users", "delete", "Bob", "--yes"}, "", 2, "USERNAME"},
+		{"unknown profile", []string{"--profile", "nope", "layers", "list"}, "", 2, `unknown profile "nope"`},
+		{"corrupt config", []string{"layers", "list"}, "profiles: [oops\n", 1, "config file"},
+		{"api bad method", []string{"api", "GE T", "rest/layers"}, "", 2, "invalid HTTP method"},
+		{"api missing file", []string{"api", "POST", "rest/layers", "-F", "file=@/nonexistent/x.geojson"}, "", 2, "-F file"},
+		{"api other host", []string{"api", "GET", "https://example.com/rest/layers"}, "", 2, "not below the server URL"},
+		{"api bad header", []string{"api", "GET", "rest/layers", "-H", "NoColon"}, "", 2, "-H"},
+		{"wait negative timeout", []string{"layers", "wait", "alice:x", "--timeout", "-1s"}, "", 2, "--timeout"},
+	}
+	for _, gen := range cmdtest.Generations {
+		h := cmdtest.New(t, cmdtest.Options{Generation: gen})
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				h.T = t
+				h.WriteConfig(c.config)
+				h.Server.ResetRequests()
+				r := h.Run(c.args...)
+				if r.Code != c.code || !strings.Contains(r.Stderr, c.msg) || r.Stdout != "" {
+					t.Errorf("gen %d: want exit %d and %q:\n%s", gen, c.code, c.msg, r)
+				}
+				h.ExpectNoRequests()
+			})
+		}
+	}
+}
