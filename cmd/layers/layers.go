@@ -10,6 +10,7 @@ import (
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/cmd/cli"
 	"github.com/laymanctl/laymanctl/cmd/publications"
+	"github.com/laymanctl/laymanctl/cmd/publish"
 )
 
 // NewCmd builds `layers` and the subcommands it shares with maps.
@@ -28,6 +29,9 @@ server's API generation decides which one is sent.`,
 		publications.NewCmdWait(f, kind, nil),
 		publications.NewCmdDownload(f, kind, publications.Thumbnail(kind), nil),
 		publications.NewCmdDownload(f, kind, Style, nil),
+		publish.NewLayersPublishCmd(f, nil),
+		publish.NewLayersUpdateCmd(f, nil),
+		publish.NewLayersResumeCmd(f, nil),
 	)
 	return c
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/cmd/cli"
 	"github.com/laymanctl/laymanctl/cmd/publications"
+	"github.com/laymanctl/laymanctl/cmd/publish"
 )
 
 // NewCmd builds `maps` and the subcommands it shares with layers.
@@ -28,6 +29,8 @@ API generation decides which one is sent.`,
 		publications.NewCmdWait(f, kind, nil),
 		publications.NewCmdDownload(f, kind, File, nil),
 		publications.NewCmdDownload(f, kind, publications.Thumbnail(kind), nil),
+		publish.NewMapsPublishCmd(f, nil),
+		publish.NewMapsUpdateCmd(f, nil),
 	)
 	return c
 }

@@ -1,0 +1,156 @@
+package publish
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/laymanctl/laymanctl/client"
+	"github.com/laymanctl/laymanctl/client/upload"
+	"github.com/laymanctl/laymanctl/cmd/cli"
+)
+
+// MapsPublishOptions are the parsed arguments of `maps publish`.
+type MapsPublishOptions struct {
+	Workspace string
+	File      string
+	Params    upload.MapParams
+	Wait      WaitPolicy
+}
+
+func addMapFlags(c *cobra.Command, p *upload.MapParams, wf *waitFlags) {
+	fs := c.Flags()
+	fs.StringVar(&p.Name, "name", "", "map name (default: from the composition's name or title)")
+	fs.StringVar(&p.Title, "title", "", "human-readable title (default: the composition's title)")
+	fs.StringVar(&p.Description, "description", "", "description (default: the composition's abstract)")
+	addAccessFlags(fs, &p.Read, &p.Write)
+	addWaitFlags(fs, wf)
+}
+
+// NewMapsPublishCmd builds `maps publish FILE.json --workspace W`.
+func NewMapsPublishCmd(f *cli.Factory, runF func(context.Context, *cli.Factory, *MapsPublishOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = RunMapsPublish
+	}
+	opts := &MapsPublishOptions{}
+	var wf waitFlags
+	c := &cobra.Command{
+		Use:   "publish FILE.json --workspace W",
+		Short: "Publish a map composition",
+		Long: `Publish a map composition (JSON following Layman's map-composition schema,
+version 2 or 3) in a workspace. The file is checked locally first: bad input
+exits 2 with nothing sent. On a terminal the command waits for the server's
+processing (--no-wait to return at once); it exits 5 when processing ends
+INCOMPLETE.`,
+		Example: `  laymanctl maps publish city.json --workspace alice --read EVERYONE`,
+		Args:    cli.ExactArgs(1, "FILE.json"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.File = args[0]
+			var err error
+			if opts.Wait, err = wf.parse(c, f.IO); err != nil {
+				return err
+			}
+			if opts.Workspace == "" {
+				return &upload.ValidationError{Field: "workspace", Message: "required"}
+			}
+			if err := client.ValidateWorkspace(opts.Workspace); err != nil {
+				return &upload.ValidationError{Field: "workspace", Message: err.Error()}
+			}
+			if err := checkMap(opts.File, opts.Params); err != nil {
+				return err
+			}
+			return runF(c.Context(), f, opts)
+		},
+	}
+	c.Flags().StringVarP(&opts.Workspace, "workspace", "w", "", "workspace to publish in (required)")
+	addMapFlags(c, &opts.Params, &wf)
+	return c
+}
+
+func checkMap(path string, p upload.MapParams) error {
+	if err := upload.ValidateMapParams(p); err != nil {
+		return err
+	}
+	if path == "" {
+		return nil
+	}
+	_, err := upload.ValidateMap(path)
+	return err
+}
+
+// RunMapsPublish uploads the map and reports the result.
+func RunMapsPublish(ctx context.Context, f *cli.Factory, opts *MapsPublishOptions) error {
+	s, err := newSession(ctx, f, Transfer{})
+	if err != nil {
+		return err
+	}
+	res, err := s.uploader.PublishMap(ctx, opts.Workspace, opts.File, opts.Params)
+	if err != nil {
+		return err
+	}
+	return s.finish(ctx, upload.KindMap, res, opts.Wait)
+}
+
+// MapsUpdateOptions are the parsed arguments of `maps update`.
+type MapsUpdateOptions struct {
+	Ref    client.Ref
+	File   string // "" keeps the composition
+	Params upload.MapParams
+	Wait   WaitPolicy
+}
+
+// NewMapsUpdateCmd builds `maps update REF [FILE.json]`.
+func NewMapsUpdateCmd(f *cli.Factory, runF func(context.Context, *cli.Factory, *MapsUpdateOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = RunMapsUpdate
+	}
+	opts := &MapsUpdateOptions{}
+	var wf waitFlags
+	c := &cobra.Command{
+		Use:   "update REF [FILE.json]",
+		Short: "Change a map's composition, rights or metadata",
+		Long: `Change a map (PATCH). Only what is given changes: a new composition file,
+--title, --description, --read/--write. REF is the map's UUID or
+workspace:name.`,
+		Example: `  laymanctl maps update alice:city city_v2.json
+  laymanctl maps update alice:city --read EVERYONE`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) < 1 || len(args) > 2 {
+				return cli.Usagef("%s expects REF and an optional FILE.json\nRun '%s --help' for usage.", c.CommandPath(), c.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			refs, err := cli.ParseRefs(args[:1])
+			if err != nil {
+				return err
+			}
+			opts.Ref = refs[0]
+			if len(args) == 2 {
+				opts.File = args[1]
+			}
+			if opts.Wait, err = wf.parse(c, f.IO); err != nil {
+				return err
+			}
+			if err := checkMap(opts.File, opts.Params); err != nil {
+				return err
+			}
+			return runF(c.Context(), f, opts)
+		},
+	}
+	addMapFlags(c, &opts.Params, &wf)
+	return c
+}
+
+// RunMapsUpdate patches the map and reports the result.
+func RunMapsUpdate(ctx context.Context, f *cli.Factory, opts *MapsUpdateOptions) error {
+	s, err := newSession(ctx, f, Transfer{})
+	if err != nil {
+		return err
+	}
+	res, err := s.uploader.UpdateMap(ctx, opts.Ref, opts.File, opts.Params)
+	if err != nil {
+		return err
+	}
+	return s.finish(ctx, upload.KindMap, res, opts.Wait)
+}

@@ -1,0 +1,155 @@
+package publish
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/laymanctl/laymanctl/client"
+	"github.com/laymanctl/laymanctl/client/upload"
+	"github.com/laymanctl/laymanctl/cmd/cli"
+)
+
+// session is what every upload command needs once its input is valid.
+type session struct {
+	io       *cli.IOStreams
+	quiet    bool
+	printer  *cli.Printer
+	client   *client.Client
+	uploader *upload.Uploader
+}
+
+func newSession(ctx context.Context, f *cli.Factory, t Transfer) (*session, error) {
+	p, err := f.Printer()
+	if err != nil {
+		return nil, err
+	}
+	c, err := f.Client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{
+		io:       f.IO,
+		quiet:    f.Flags.Quiet,
+		printer:  p,
+		client:   c,
+		uploader: &upload.Uploader{Client: c, ChunkSize: t.ChunkSize, Parallel: t.Parallel},
+	}
+	if s.decorate() {
+		s.uploader.Progress = newBars(f.IO.ErrOut)
+	}
+	return s, nil
+}
+
+// decorate reports whether progress and status lines go to stderr: only
+// for a person at a terminal who did not ask for quiet.
+func (s *session) decorate() bool { return s.io.ErrTTY && !s.quiet }
+
+// failed presents an interrupted upload so that its resume command is
+// printed once, as the hint.
+func (s *session) failed(err error) error {
+	var ie *upload.InterruptedError
+	if errors.As(err, &ie) {
+		return &interrupted{ie}
+	}
+	return err
+}
+
+// interrupted is an *upload.InterruptedError whose message leaves the
+// resume command to the hint that cmd's exit-code mapping prints.
+type interrupted struct{ *upload.InterruptedError }
+
+func (e *interrupted) Error() string {
+	return fmt.Sprintf("upload to layer %s interrupted: %v", e.Ref, e.Cause)
+}
+
+func (e *interrupted) Unwrap() error { return e.InterruptedError }
+
+// finish reports warnings, waits for processing if asked, and prints the
+// publication: after a wait its final state, otherwise the server's answer
+// to the upload.
+func (s *session) finish(ctx context.Context, kind string, res *upload.Result, w WaitPolicy) error {
+	if !s.quiet {
+		for _, msg := range res.Warnings {
+			fmt.Fprintf(s.io.ErrOut, "warning: %s\n", msg)
+		}
+		if res.ChunksPresent > 0 {
+			fmt.Fprintf(s.io.ErrOut, "%d chunk(s) were already on the server, %d sent\n", res.ChunksPresent, res.ChunksSent)
+		}
+	}
+	if w.Wait {
+		return s.wait(ctx, kind, res.Ref, w)
+	}
+	raw, err := s.answer(ctx, kind, res)
+	if err != nil {
+		return err
+	}
+	return s.printer.Print(raw, func() cli.Table { return resultTable(raw, res.Ref, client.StatusUpdating) })
+}
+
+// answer is the server's JSON about the publication: its answer to the POST
+// or PATCH, or, after a resume (which gets none), the publication itself.
+func (s *session) answer(ctx context.Context, kind string, res *upload.Result) (json.RawMessage, error) {
+	if res.Publication != nil && len(res.Publication.Raw) > 0 {
+		return res.Publication.Raw, nil
+	}
+	var raw json.RawMessage
+	var err error
+	if kind == upload.KindMap {
+		var m *client.Map
+		if m, err = s.client.Maps.Get(ctx, res.Ref); err == nil {
+			raw = m.Raw
+		}
+	} else {
+		var l *client.Layer
+		if l, err = s.client.Layers.Get(ctx, res.Ref); err == nil {
+			raw = l.Raw
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the data was sent, but reading %s %s back failed: %w", kind, res.Ref, err)
+	}
+	return raw, nil
+}
+
+// resultTable is one row for people; the JSON fills what the ref lacks.
+func resultTable(raw json.RawMessage, ref client.Ref, status string) cli.Table {
+	var doc struct {
+		Workspace string `json:"workspace"`
+		Name      string `json:"name"`
+		UUID      string `json:"uuid"`
+	}
+	_ = json.Unmarshal(raw, &doc)
+	return cli.Table{
+		Header: []string{"WORKSPACE", "NAME", "UUID", "STATUS"},
+		Rows: [][]string{{
+			firstNonEmpty(doc.Workspace, ref.Workspace),
+			firstNonEmpty(doc.Name, ref.Name),
+			firstNonEmpty(doc.UUID, ref.UUID),
+			status,
+		}},
+	}
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// statusLine is one line of progress while waiting, e.g.
+// "layer alice:rivers UPDATING: file SUCCESS, db STARTED".
+func statusLine(kind string, ref client.Ref, st upload.Status) string {
+	parts := make([]string, 0, len(st.Sources))
+	for _, src := range st.Sources {
+		parts = append(parts, src.Name+" "+src.Status)
+	}
+	line := fmt.Sprintf("%s %s %s", kind, ref, st.Publication)
+	if len(parts) > 0 {
+		line += ": " + strings.Join(parts, ", ")
+	}
+	return line
+}
