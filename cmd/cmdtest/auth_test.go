@@ -1,0 +1,37 @@
+package cmdtest_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/laymanctl/laymanctl/cmd/cmdtest"
+)
+
+// A token Layman rejects (HTTP 403, code 32) ends with exit 4 and advice;
+// nothing is printed on stdout.
+func TestRejectedTokenExitsFour(t *testing.T) {
+	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
+		t.Setenv("LAYMAN_ACCESS_TOKEN", "revoked-token")
+		for _, args := range [][]string{{"layers", "list"}, {"users", "list"}, {"api", "GET", "rest/current-user"}} {
+			r := h.Run(args...)
+			if r.Code != 4 || !strings.Contains(r.Stderr, "LAYMAN_ACCESS_TOKEN") || r.Stdout != "" {
+				t.Errorf("%v:\n%s", args, r)
+			}
+			if strings.Contains(r.Stderr, "revoked-token") {
+				t.Errorf("%v: the token is printed:\n%s", args, r)
+			}
+		}
+	})
+}
+
+// Without any credentials, commands do not start a login: exit 4.
+func TestNoCredentialsExitsFour(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{Generation: 3})
+	t.Setenv("LAYMAN_ACCESS_TOKEN", "")
+	t.Setenv("LAYMAN_TOKEN_STORE", "file")
+	r := h.Run("layers", "list")
+	if r.Code != 4 || !strings.Contains(r.Stderr, "auth login") {
+		t.Errorf("not logged in:\n%s", r)
+	}
+	h.ExpectNoRequests()
+}
