@@ -17,6 +17,7 @@ import (
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/api"
+	"github.com/laymanctl/laymanctl/cmd/authcmd"
 	"github.com/laymanctl/laymanctl/cmd/cli"
 	"github.com/laymanctl/laymanctl/cmd/configcmd"
 	"github.com/laymanctl/laymanctl/cmd/layers"
@@ -78,6 +79,7 @@ and delete them, manage users, and log in with OAuth2 (Authorization Code + PKCE
 		return &cli.UsageError{Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
 	root.AddCommand(
+		authcmd.NewCmd(f),
 		configcmd.NewCmd(f),
 		version.NewCmd(f),
 		layers.NewCmd(f),

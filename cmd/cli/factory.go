@@ -45,6 +45,9 @@ type Factory struct {
 
 	// Overridable in tests.
 	BaseTransport func() (http.RoundTripper, error)
+	// Browser chooses how `auth login` opens the authorization URL; nil
+	// means auth.SelectBrowser from the environment.
+	Browser func() (auth.Browser, string)
 
 	configOnce sync.Once
 	config     *config.Config

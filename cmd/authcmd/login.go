@@ -1,0 +1,143 @@
+package authcmd
+
+import (
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/laymanctl/laymanctl/auth"
+	"github.com/laymanctl/laymanctl/client"
+	"github.com/laymanctl/laymanctl/cmd/cli"
+	"github.com/laymanctl/laymanctl/keyring"
+)
+
+// LoginOptions is what `auth login` was asked to do.
+type LoginOptions struct {
+	Factory *cli.Factory
+
+	AuthURL           string
+	ClientID          string
+	ClientSecretStdin bool
+	Scopes            []string
+	NoBrowser         bool
+	Listen            string
+	Timeout           time.Duration
+	WithToken         bool
+	Username          string
+	TokenStore        string
+
+	// Browser opens the authorization URL. RunE fills it from the
+	// environment (auth.SelectBrowser) unless --no-browser; nil means the
+	// person opens the printed URL.
+	Browser auth.Browser
+}
+
+// NewCmdLogin builds `auth login`; runF replaces the login in tests.
+func NewCmdLogin(f *cli.Factory, runF func(*LoginOptions) error) *cobra.Command {
+	opts := &LoginOptions{Factory: f}
+	var scopes string
+	c := &cobra.Command{
+		Use:   "login",
+		Short: "Log in with the browser (Authorization Code + PKCE) and keep the tokens",
+		Long: `Log in at the authorization server the Layman server trusts (Django OAuth
+Toolkit in Layman's deployments): the browser opens its login page, a listener
+on 127.0.0.1 receives the answer, and the tokens go to the OS keychain (or the
+file store with --token-store file). Then Layman is asked who you are, and a
+username is reserved if you have none yet.
+
+The first login of a profile needs --server and --auth-url; both are saved in
+the profile (created if needed, and made current if none is).
+
+With --with-token, stdin gives a refresh token or token JSON (access_token,
+refresh_token, expires_in) instead of a browser login.`,
+		Example: `  laymanctl auth login --server https://layman.example.com --auth-url https://example.com/o/
+  laymanctl auth login --no-browser
+  laymanctl auth login --client-id portal-cli --client-secret-stdin < secret.txt
+  laymanctl auth login --with-token < refresh-token.txt`,
+		Args: cli.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := opts.parse(scopes, c.Flags().Changed("scopes")); err != nil {
+				return err
+			}
+			if !opts.NoBrowser && !opts.WithToken && opts.Browser == nil {
+				opts.Browser = chooseBrowser(f)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return loginRun(c.Context(), opts)
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&opts.AuthURL, "auth-url", "", "base URL of the authorization server, e.g. https://host/o/ (saved in the profile)")
+	fl.StringVar(&opts.ClientID, "client-id", "", "OAuth2 client id (default: the profile's, LAYMAN_CLIENT_ID or "+cli.DefaultClientID+")")
+	fl.BoolVar(&opts.ClientSecretStdin, "client-secret-stdin", false, "read a confidential client's secret from stdin")
+	fl.StringVar(&scopes, "scopes", "", `space-separated scopes (default: the profile's or "read write")`)
+	fl.BoolVar(&opts.NoBrowser, "no-browser", false, "print the URL to open instead of opening a browser")
+	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "loopback address of the callback listener")
+	fl.DurationVar(&opts.Timeout, "timeout", auth.DefaultLoginTimeout, "how long to wait for the browser")
+	fl.BoolVar(&opts.WithToken, "with-token", false, "read a refresh token or token JSON from stdin instead of opening a browser")
+	fl.StringVar(&opts.Username, "username", "", "Layman username to reserve if you have none (default: Layman chooses)")
+	fl.StringVar(&opts.TokenStore, "token-store", "", "where to keep the tokens: keyring or file (env LAYMAN_TOKEN_STORE)")
+	return c
+}
+
+// parse checks the flags before anything is contacted.
+func (o *LoginOptions) parse(scopes string, scopesSet bool) error {
+	if scopesSet {
+		o.Scopes = strings.Fields(scopes)
+		if len(o.Scopes) == 0 {
+			return cli.Usagef("--scopes is empty")
+		}
+	}
+	if o.WithToken && o.ClientSecretStdin {
+		return cli.Usagef("--with-token and --client-secret-stdin both read stdin; give the secret in %s instead", auth.EnvClientSecret)
+	}
+	if o.Timeout <= 0 {
+		return cli.Usagef("--timeout must be positive")
+	}
+	host, _, err := net.SplitHostPort(o.Listen)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return cli.Usagef("--listen %q: want a loopback IP and port, e.g. 127.0.0.1:0", o.Listen)
+	}
+	if o.Username != "" {
+		if err := client.ValidateWorkspace(o.Username); err != nil {
+			return &cli.UsageError{Err: err}
+		}
+	}
+	return validateStoreName(o.TokenStore)
+}
+
+// validateStoreName refuses what cannot keep a login: an unknown store, or
+// the memory store, which forgets it when the command ends.
+func validateStoreName(name string) error {
+	if name == "" {
+		return nil
+	}
+	if name == "memory" {
+		return cli.Usagef("the memory token store forgets the login when laymanctl exits; use keyring or file")
+	}
+	if !slices.Contains(keyring.StoreNames(), name) {
+		return cli.Usagef("unknown token store %q: use keyring or file", name)
+	}
+	return nil
+}
+
+// chooseBrowser is the Factory's browser (tests) or the environment's.
+func chooseBrowser(f *cli.Factory) auth.Browser {
+	var b auth.Browser
+	var reason string
+	if f.Browser != nil {
+		b, reason = f.Browser()
+	} else {
+		b, reason = auth.SelectBrowser(f.Env, f.IO.ErrOut)
+	}
+	if b == nil && reason != "" {
+		fmt.Fprintf(f.IO.ErrOut, "Not opening a browser: %s.\n", reason)
+	}
+	return b
+}

@@ -1,0 +1,160 @@
+package authcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"golang.org/x/oauth2"
+
+	"github.com/laymanctl/laymanctl/auth"
+	"github.com/laymanctl/laymanctl/cmd/cli"
+	"github.com/laymanctl/laymanctl/cmd/config"
+	"github.com/laymanctl/laymanctl/keyring"
+)
+
+// loginRun obtains tokens, has Layman accept them and reserve a username,
+// then saves the token set and the profile. Nothing is saved when a step
+// fails.
+func loginRun(ctx context.Context, o *LoginOptions) error {
+	f := o.Factory
+	name, err := f.ProfileName()
+	if err != nil {
+		return err
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	var prof config.Profile
+	if p := cfg.Profile(name); p != nil {
+		prof = *p
+	}
+	server, err := f.Server()
+	if err != nil {
+		return err
+	}
+	storeName := o.TokenStore
+	if storeName == "" {
+		storeName = f.TokenStoreName()
+		if err := validateStoreName(storeName); err != nil {
+			return err
+		}
+	}
+	store, err := f.OpenTokenStore(storeName)
+	if err != nil {
+		return err
+	}
+	// Before the person logs in (or a refresh token is spent): the store
+	// must be able to keep the result.
+	if _, err := store.Get(name); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+		return fmt.Errorf("the %s token store cannot be used: %w", storeName, err)
+	}
+	hc, err := f.HTTPClient()
+	if err != nil {
+		return err
+	}
+	as, asErr := resolveAuthServer(ctx, o, name, prof, hc)
+	secret, err := o.clientSecret()
+	if err != nil {
+		return err
+	}
+	ts, err := o.obtainTokens(ctx, as, asErr, secret, hc)
+	if err != nil {
+		return err
+	}
+	ts.ClientSecret = secret
+
+	username, err := whoAmI(ctx, f, server, ts.AccessToken, o.Username)
+	if err != nil {
+		// Nobody will use these tokens; a dead revocation endpoint changes nothing.
+		_ = revokeTokenSet(ctx, hc, as.endpoints.RevokeURL, as.clientID, ts)
+		return err
+	}
+	ts.Username = username
+	if err := auth.SaveTokenSet(store, name, ts); err != nil {
+		return err
+	}
+	as.saveInto(&prof)
+	prof.Server, prof.TokenStore = server, storeName
+	*cfg.EnsureProfile(name) = prof
+	if cfg.CurrentProfile == "" {
+		cfg.CurrentProfile = name
+	}
+	if err := cfg.Save(); err != nil {
+		return fmt.Errorf("the tokens are stored, but saving profile %q failed: %w", name, err)
+	}
+	if !f.Flags.Quiet {
+		fmt.Fprintf(f.IO.ErrOut, "Logged in to %s as %s\n", server, username)
+	}
+	if f.Env(auth.EnvAccessToken) != "" {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s is set and takes precedence over this login; unset it to use the stored tokens\n", auth.EnvAccessToken)
+	}
+	return nil
+}
+
+// obtainTokens reads them from stdin (--with-token) or runs the browser
+// login.
+func (o *LoginOptions) obtainTokens(ctx context.Context, as authServer, asErr error, secret string, hc *http.Client) (*auth.TokenSet, error) {
+	if o.WithToken {
+		ts, err := auth.ParseTokenInput(o.Factory.IO.In)
+		if err != nil {
+			return nil, &cli.UsageError{Err: fmt.Errorf("--with-token: %w", err)}
+		}
+		if ts.AccessToken != "" {
+			if asErr != nil && ts.RefreshToken != "" {
+				fmt.Fprintln(o.Factory.IO.ErrOut, "warning: no authorization server is known (--auth-url), so the token cannot be refreshed")
+			}
+			return ts, nil
+		}
+		if asErr != nil {
+			return nil, asErr
+		}
+		ts, err = auth.ExchangeRefreshToken(ctx, auth.OAuth2Config(as.endpoints, as.clientID, secret, as.scopes), hc, nil, ts.RefreshToken)
+		if err != nil {
+			return nil, &cli.ExitError{Code: cli.ExitAuth, Err: fmt.Errorf("the authorization server refused the refresh token: %w", err)}
+		}
+		return ts, nil
+	}
+	if asErr != nil {
+		return nil, asErr
+	}
+	ts, err := auth.Login(ctx, auth.LoginOptions{
+		Endpoints:    as.endpoints,
+		ClientID:     as.clientID,
+		ClientSecret: secret,
+		Scopes:       as.scopes,
+		ListenAddr:   o.Listen,
+		Browser:      o.Browser,
+		Stderr:       o.Factory.IO.ErrOut,
+		Timeout:      o.Timeout,
+		HTTPClient:   hc,
+	})
+	var denied *auth.AuthorizationError
+	var refused *oauth2.RetrieveError
+	switch {
+	case err == nil, ctx.Err() != nil:
+		return ts, err
+	case errors.Is(err, auth.ErrLoginTimeout):
+		return nil, &cli.ExitError{Code: cli.ExitAuth, Err: err,
+			Hint: "Run `laymanctl auth login` again and finish in the browser in time, or raise --timeout."}
+	case errors.As(err, &denied), errors.As(err, &refused):
+		return nil, &cli.ExitError{Code: cli.ExitAuth, Err: fmt.Errorf("login failed: %w", err)}
+	}
+	return nil, err
+}
+
+// revokeTokenSet revokes the refresh token, then the access token (RFC
+// 7009), and returns what failed.
+func revokeTokenSet(ctx context.Context, hc *http.Client, revokeURL, clientID string, ts *auth.TokenSet) error {
+	if revokeURL == "" {
+		return errors.New("no revocation endpoint is known for this profile")
+	}
+	var errs []error
+	if ts.RefreshToken != "" {
+		errs = append(errs, auth.Revoke(ctx, hc, revokeURL, clientID, ts.ClientSecret, ts.RefreshToken, auth.HintRefreshToken))
+	}
+	errs = append(errs, auth.Revoke(ctx, hc, revokeURL, clientID, ts.ClientSecret, ts.AccessToken, auth.HintAccessToken))
+	return errors.Join(errs...)
+}
