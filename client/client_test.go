@@ -355,3 +355,22 @@ func TestRetryAfterParsing(t *testing.T) {
 		}
 	}
 }
+
+type failingTransport struct{ err error }
+
+func (f failingTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, f.err }
+
+// An error raised by a wrapping transport (the auth layer saying a login is
+// required) is final: retrying it only delays the exit code.
+func TestNoRetryForTransportErrors(t *testing.T) {
+	loginRequired := errors.New("the stored session has expired; run `laymanctl auth login`")
+	c, _ := New("http://127.0.0.1:1/", WithRetryPolicy(fastRetries),
+		WithHTTPClient(&http.Client{Transport: failingTransport{loginRequired}}))
+	waits := recordSleeps(c)
+	if _, err := c.Roles.List(ctxT(t)); !errors.Is(err, loginRequired) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(*waits) != 0 {
+		t.Errorf("retried %d times", len(*waits))
+	}
+}

@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -49,15 +52,28 @@ func retryableStatus(code int) bool {
 	return code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout
 }
 
-// retryableError excludes failures that another attempt cannot cure.
-func retryableError(err error) bool {
+// IsNetworkError admits only network failures (refused or dropped
+// connections, timeouts): a TLS verification failure or an error of a
+// wrapping transport, such as a login that is required, would fail again.
+func IsNetworkError(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
 	var certErr *tls.CertificateVerificationError
 	var authErr x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
-	return !errors.As(err, &certErr) && !errors.As(err, &authErr) && !errors.As(err, &hostErr)
+	if errors.As(err, &certErr) || errors.As(err, &authErr) || errors.As(err, &hostErr) {
+		return false
+	}
+	// *url.Error, which wraps every failure of http.Client.Do, is itself a
+	// net.Error: look at what it wraps.
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 func (c *Client) sendWithRetry(req *http.Request) (*http.Response, error) {
@@ -81,13 +97,13 @@ func (c *Client) sendWithRetry(req *http.Request) (*http.Response, error) {
 		var wait time.Duration
 		switch {
 		case err != nil:
-			if !retryableError(err) {
+			if !IsNetworkError(err) {
 				return nil, err
 			}
-			wait = c.retry.backoff(attempt)
+			wait = c.retry.Backoff(attempt)
 		case retryableStatus(resp.StatusCode):
-			wait = c.retry.backoff(attempt)
-			if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			wait = c.retry.Backoff(attempt)
+			if d, ok := RetryAfter(resp); ok {
 				wait = min(d, c.retry.MaxDelay)
 			}
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
@@ -101,9 +117,9 @@ func (c *Client) sendWithRetry(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// backoff is "full jitter": a random wait below an exponentially growing
+// Backoff is "full jitter": a random wait below an exponentially growing
 // ceiling, so parallel clients do not retry in lockstep.
-func (p RetryPolicy) backoff(attempt int) time.Duration {
+func (p RetryPolicy) Backoff(attempt int) time.Duration {
 	ceiling := p.MaxDelay
 	if shift := attempt - 1; shift < 30 && p.BaseDelay<<shift < ceiling {
 		ceiling = p.BaseDelay << shift
@@ -114,7 +130,12 @@ func (p RetryPolicy) backoff(attempt int) time.Duration {
 	return rand.N(ceiling + 1)
 }
 
-// retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+// RetryAfter reads a response's Retry-After header: delay-seconds or an
+// HTTP date.
+func RetryAfter(resp *http.Response) (time.Duration, bool) {
+	return retryAfter(resp.Header.Get("Retry-After"), time.Now())
+}
+
 func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {

@@ -2,12 +2,8 @@ package upload
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"io/fs"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -250,17 +246,10 @@ feed:
 // transient reports failures another attempt may cure: lost connections,
 // 5xx and 429 answers.
 func transient(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
 	if code, ok := statusOf(err); ok {
 		return code >= 500 || code == http.StatusTooManyRequests
 	}
-	var pathErr *fs.PathError
-	var certErr *tls.CertificateVerificationError
-	var authErr x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	return !errors.As(err, &pathErr) && !errors.As(err, &certErr) && !errors.As(err, &authErr) && !errors.As(err, &hostErr)
+	return client.IsNetworkError(err)
 }
 
 // resumable reports whether an upload stopped by err can be finished later:
@@ -286,40 +275,25 @@ func statusOf(err error) (int, bool) {
 	return 0, false
 }
 
-// backoff is a full-jitter exponential wait, or the server's Retry-After,
+// backoff is the policy's full-jitter wait, or the server's Retry-After,
 // never above maxPause.
 func backoff(p client.RetryPolicy, attempt int, err error) time.Duration {
-	ceiling := min(p.MaxDelay, maxPause)
-	if shift := attempt - 1; shift < 30 && p.BaseDelay<<shift < ceiling {
-		ceiling = p.BaseDelay << shift
-	}
-	if d, ok := retryAfter(err); ok {
-		return min(d, maxPause, max(p.MaxDelay, 0))
-	}
-	if ceiling <= 0 {
-		return 0
-	}
-	return rand.N(ceiling + 1)
-}
-
-func retryAfter(err error) (time.Duration, bool) {
-	var resp *http.Response
+	p.MaxDelay = min(p.MaxDelay, maxPause)
 	var le *client.LaymanError
 	var he *client.HTTPError
+	var resp *http.Response
 	switch {
 	case errors.As(err, &le):
 		resp = le.Response
 	case errors.As(err, &he):
 		resp = he.Response
 	}
-	if resp == nil {
-		return 0, false
+	if resp != nil {
+		if d, ok := client.RetryAfter(resp); ok {
+			return min(d, p.MaxDelay)
+		}
 	}
-	secs, perr := strconv.Atoi(resp.Header.Get("Retry-After"))
-	if perr != nil || secs < 0 {
-		return 0, false
-	}
-	return time.Duration(secs) * time.Second, true
+	return p.Backoff(attempt)
 }
 
 func pause(ctx context.Context, d time.Duration) error {
