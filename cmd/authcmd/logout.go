@@ -72,7 +72,13 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 		failed = append(failed, fmt.Sprintf("tell Layman to forget the token: %v", err))
 	}
 	if err := revokeAtAuthServer(ctx, f, ts); err != nil {
-		failed = append(failed, fmt.Sprintf("revoke the tokens: %v", err))
+		errs := []error{err}
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = joined.Unwrap()
+		}
+		for _, err := range errs {
+			failed = append(failed, fmt.Sprintf("revoke the tokens: %v", err))
+		}
 	}
 	if err := store.Delete(name); err != nil && !errors.Is(err, keyring.ErrNotFound) {
 		failed = append(failed, fmt.Sprintf("delete the tokens from the %s store: %v", store.Name(), err))

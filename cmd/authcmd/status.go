@@ -140,7 +140,9 @@ func (o *StatusOptions) print(r statusReport) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			rows = append(rows, []string{"claim " + k, fmt.Sprint(r.Claims[k])})
+			if v := r.Claims[k]; v != nil && v != "" {
+				rows = append(rows, []string{"claim " + k, fmt.Sprint(v)})
+			}
 		}
 		return cli.Table{Header: []string{"FIELD", "VALUE"}, Rows: rows}
 	})

@@ -1,0 +1,127 @@
+package authcmd_test
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// An expired stored token is refreshed once, the newest set is stored, and
+// the next command uses it without another refresh.
+func TestExpiredTokenRefreshedOnce(t *testing.T) {
+	w := newWorld(t)
+	w.mustLogin()
+	old := w.expireStored()
+
+	r := w.run(run{}, "auth", "status", "-o", "json")
+	var st map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &st); r.code != 0 || err != nil || st["authenticated"] != true {
+		t.Fatalf("status with an expired token: %v\n%s", err, r)
+	}
+	if n := w.dot.Refreshes(); n != 1 {
+		t.Fatalf("refreshes: %d, want 1", n)
+	}
+	ts := w.stored()
+	if ts.AccessToken == old.AccessToken || ts.RefreshToken == old.RefreshToken || !w.dot.Active(ts.AccessToken) {
+		t.Fatal("the store does not hold the refreshed token set")
+	}
+	r = w.run(run{}, "auth", "token")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != ts.AccessToken || w.dot.Refreshes() != 1 {
+		t.Fatalf("token after the refresh: refreshes %d, %s", w.dot.Refreshes(), r)
+	}
+}
+
+// A refresh token the authorization server no longer honours ends the
+// stored login: exit 4 with a hint, and the dead set is forgotten.
+func TestInvalidGrantForgetsLogin(t *testing.T) {
+	for _, args := range [][]string{{"auth", "token"}, {"auth", "status"}, {"auth", "refresh"}, {"layers", "list"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			w := newWorld(t)
+			w.mustLogin()
+			w.dot.RevokeAll()
+			if args[1] != "refresh" {
+				w.expireStored()
+			}
+			r := w.run(run{}, args...)
+			if r.code != 4 || !strings.Contains(r.stderr, "laymanctl auth login") || r.stdout != "" {
+				t.Fatalf("%s", r)
+			}
+			if w.stored() != nil {
+				t.Fatal("the dead token set is still stored")
+			}
+		})
+	}
+}
+
+// Without credentials no command starts a login: exit 4 with a hint, no
+// browser, no request to Layman.
+func TestNoCredentials(t *testing.T) {
+	w := newWorld(t)
+	for _, args := range [][]string{{"auth", "status"}, {"auth", "token"}, {"auth", "refresh"}, {"layers", "list"}} {
+		r := w.run(run{}, append(args, "--server", w.layman.URL)...)
+		if r.code != 4 || !strings.Contains(r.stderr, "not logged in; run `laymanctl auth login`") {
+			t.Errorf("%v: %s", args, r)
+		}
+	}
+	if reqs := w.layman.Requests(); len(reqs) != 0 {
+		t.Errorf("requests reached Layman: %v", reqs)
+	}
+	if r := w.run(run{}, "--profile", "prod", "auth", "token"); r.code != 2 || !strings.Contains(r.stderr, "auth login --profile prod") {
+		t.Errorf("unknown profile: %s", r)
+	}
+}
+
+func TestLogoutWithUnreachableServers(t *testing.T) {
+	w := newWorld(t)
+	w.mustLogin()
+	dead := httptest.NewServer(nil)
+	dead.Close()
+	w.dot.Close()
+	r := w.run(run{}, "--server", dead.URL, "auth", "logout")
+	if r.code != 1 || !strings.Contains(r.stderr, "could not") || !strings.Contains(r.stderr, "tell Layman to forget the token") ||
+		!strings.Contains(r.stderr, "revoke the tokens") {
+		t.Fatalf("logout: %s", r)
+	}
+	if w.stored() != nil {
+		t.Fatal("the token set is still stored after logout")
+	}
+}
+
+// The OS keychain is the default store; when it cannot be reached, login
+// says how to choose the file store before anyone logs in, and writes no
+// token anywhere.
+func TestKeychainUnavailable(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the unreachable keychain is simulated with a dead D-Bus session bus (Linux)")
+	}
+	w := newWorld(t)
+	w.setEnv(map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=" + filepath.Join(w.dir, "no-bus")})
+	r := w.login() // its browser is never used: the store is checked first
+	if r.code != 1 || !strings.Contains(r.stderr, "--token-store file") || strings.Contains(r.stderr, "Open this URL") {
+		t.Fatalf("login: %s", r)
+	}
+	w.noTokenFiles()
+	if cfg := w.configText(); cfg != "" {
+		t.Fatalf("config written:\n%s", cfg)
+	}
+}
+
+func TestRefreshRefusesEnvironmentToken(t *testing.T) {
+	w := newWorld(t)
+	w.setEnv(map[string]string{"LAYMAN_ACCESS_TOKEN": "from-the-environment", "LAYMAN_TOKEN_STORE": "file"})
+	r := w.run(run{}, "--server", w.layman.URL, "auth", "refresh")
+	if r.code != 1 || !strings.Contains(r.stderr, "LAYMAN_ACCESS_TOKEN is used as is and cannot be refreshed") {
+		t.Fatalf("refresh: %s", r)
+	}
+	r = w.run(run{}, "--server", w.layman.URL, "auth", "token")
+	if r.code != 0 || r.stdout != "from-the-environment\n" {
+		t.Fatalf("token: %s", r)
+	}
+	r = w.run(run{}, "--server", w.layman.URL, "auth", "status")
+	if r.code != 4 || !strings.Contains(r.stdout, "environment token") || !strings.Contains(r.stderr, "not alive") {
+		t.Fatalf("status with a token Layman refuses: %s", r)
+	}
+}
