@@ -35,6 +35,7 @@ var errorTable = map[int]struct {
 	48: {400, "Wrong combination of parameters"},
 	49: {400, "Publication is already in process."},
 	56: {403, "Username or workspace name is too long. Maximum is 59 characters."},
+	57: {404, "User was not found."},
 }
 
 // laymanError is an error the fake answers with, shaped like Layman's

@@ -121,6 +121,7 @@ func (s *Server) buildRoutes() routeTable {
 		t.add("/rest/maps/{uuid}/thumbnail", map[string]handlerFunc{get: s.byUUID(kindMap, s.getThumbnail)})
 	}
 	t.add("/rest/users", map[string]handlerFunc{get: s.getUsers})
+	t.add("/rest/users/{username}", map[string]handlerFunc{del: s.deleteUser})
 	t.add("/rest/current-user", map[string]handlerFunc{get: s.getCurrentUser, patch: s.patchCurrentUser, del: s.deleteCurrentUser})
 	t.add("/rest/roles", map[string]handlerFunc{get: s.getRoles})
 	t.add("/rest/about/version", map[string]handlerFunc{get: s.getVersion})

@@ -39,6 +39,10 @@ type Options struct {
 	InactivityTimeout time.Duration
 	// MaxChunks is the largest accepted resumableTotalChunks; 0 means 999.
 	MaxChunks int
+	// GrantDeleteOtherUser lists the users and roles allowed to delete
+	// another user (Layman's GRANT_DELETE_OTHER_USER); anyone may delete
+	// themselves.
+	GrantDeleteOtherUser []string
 	// Strict makes New fail the test at cleanup when a request reached a
 	// route or method the fake does not implement.
 	Strict bool

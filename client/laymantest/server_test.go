@@ -334,3 +334,29 @@ func TestSetIncomplete(t *testing.T) {
 		t.Fatalf("incomplete layer %v", info)
 	}
 }
+
+func TestDeleteUser(t *testing.T) {
+	s := New(t, Options{Validator: testTokens, ProcessingPolls: -1, GrantDeleteOtherUser: []string{"ADMINS"}})
+	s.AddUser("alice", WithSub("1"))
+	s.AddUser("bob", WithSub("2"), WithRoles("ADMINS"))
+	s.AddUser("carol", WithSub("4"))
+	s.AddLayer("carol", "roads")
+
+	do(t, "DELETE", s.URL+"/rest/users/nobody", "tok-bob", nil, "").wantError(t, 404, 57)
+	do(t, "DELETE", s.URL+"/rest/users/carol", "tok-alice", nil, "").wantError(t, 403, 30)
+	do(t, "DELETE", s.URL+"/rest/users/carol", "", nil, "").wantError(t, 403, 30)
+	if r := do(t, "DELETE", s.URL+"/rest/users/carol", "tok-bob", nil, ""); r.status != 200 || !strings.Contains(string(r.body), `"username":"carol"`) {
+		t.Fatalf("admin delete: %d %s", r.status, r.body)
+	}
+	if _, ok := s.Publication("carol:roads"); ok {
+		t.Error("the deleted user's layer survived")
+	}
+	if r := do(t, "DELETE", s.URL+"/rest/users/alice", "tok-alice", nil, ""); r.status != 200 {
+		t.Fatalf("self delete: %d %s", r.status, r.body)
+	}
+	var users []map[string]any
+	get(t, s.URL+"/rest/users", "tok-bob").json(t, &users)
+	if len(users) != 1 || users[0]["username"] != "bob" {
+		t.Errorf("users left: %v", users)
+	}
+}

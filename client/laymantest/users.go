@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -83,6 +84,16 @@ func (u *userStore) isUser(name string) bool {
 	defer u.mu.Unlock()
 	_, ok := u.users[name]
 	return ok
+}
+
+func (u *userStore) remove(username string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if usr, ok := u.users[username]; ok {
+		delete(u.bySub, usr.subKey)
+	}
+	delete(u.users, username)
+	delete(u.workspaces, username)
 }
 
 func (u *userStore) roles(username string) []string {
@@ -288,6 +299,46 @@ func (s *Server) deleteCurrentUser(w http.ResponseWriter, _ *http.Request, a *ac
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Authentication cache flushed"})
 	return nil
+}
+
+// deleteUser is DELETE User (src/layman/user/rest_user.py): the account and
+// every publication in its workspace go.
+func (s *Server) deleteUser(w http.ResponseWriter, _ *http.Request, a *actor, ps params) *laymanError {
+	name := ps["username"]
+	if !s.users.isUser(name) {
+		return newError(57, map[string]string{"message": fmt.Sprintf("User %s was not found.", name)})
+	}
+	if !a.authenticated || a.username != name && !s.mayDeleteOthers(a.username) {
+		return newError(30, map[string]string{"message": fmt.Sprintf("User %s is not authorized to delete %s.", a.username, name)})
+	}
+	s.mu.Lock()
+	var gone []*publication
+	for _, p := range append([]*publication(nil), s.store.ordered...) {
+		if p.workspace == name {
+			s.store.remove(p)
+			gone = append(gone, p)
+		}
+	}
+	s.mu.Unlock()
+	for _, p := range gone {
+		s.removeFiles(p)
+	}
+	s.users.remove(name)
+	writeJSON(w, http.StatusOK, map[string]string{"username": name})
+	return nil
+}
+
+func (s *Server) mayDeleteOthers(actor string) bool {
+	if actor == "" {
+		return false
+	}
+	roles := s.users.roles(actor)
+	for _, g := range s.opts.GrantDeleteOtherUser {
+		if g == actor || slices.Contains(roles, g) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkWorkspaceName is layman.util.check_workspace_name with the prime

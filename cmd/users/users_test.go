@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/laymanctl/laymanctl/client/laymantest"
@@ -38,44 +37,31 @@ func TestUsersAndRolesList(t *testing.T) {
 	})
 }
 
-// The fake has no DELETE /rest/users/<name>; its fault hook answers for
-// Layman the way Layman 3.x does.
-func answerUserDelete(h *cmdtest.Harness, status int, body string) *atomic.Int32 {
-	var n atomic.Int32
-	h.Server.SetFault(func(r *http.Request) laymantest.Fault {
-		if r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/rest/users/") {
-			n.Add(1)
-			return laymantest.Fault{Status: status, Body: body}
-		}
-		return laymantest.Fault{}
-	})
-	return &n
-}
-
 func TestUsersDelete(t *testing.T) {
 	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
-		deletes := answerUserDelete(h, http.StatusOK, `{"username":"bob"}`)
-		if r := h.Run("users", "delete", "bob"); r.Code != 2 || !strings.Contains(r.Stderr, "--yes") {
+		h.Server.AddUser("bob", laymantest.WithSub("bob"))
+		deletes := func() int { return h.Server.CountRequests(http.MethodDelete, "/rest/users/") }
+		if r := h.Run("users", "delete", cmdtest.Username); r.Code != 2 || !strings.Contains(r.Stderr, "--yes") {
 			t.Errorf("without --yes in a script:\n%s", r)
 		}
-		if r := h.RunWith(cmdtest.TTY("\n"), "users", "delete", "bob"); r.Code != 1 || !strings.Contains(r.Stderr, "Delete user bob") {
+		if r := h.RunWith(cmdtest.TTY("\n"), "users", "delete", cmdtest.Username); r.Code != 1 || !strings.Contains(r.Stderr, "Delete user "+cmdtest.Username) {
 			t.Errorf("declined by default:\n%s", r)
 		}
-		if deletes.Load() != 0 {
-			t.Fatalf("%d DELETE requests before any confirmation", deletes.Load())
+		if n := deletes(); n != 0 {
+			t.Fatalf("%d DELETE requests before any confirmation", n)
 		}
-		if r := h.RunWith(cmdtest.TTY("y\n"), "users", "delete", "bob"); r.Code != 0 || !strings.Contains(r.Stderr, "Deleted user bob") {
-			t.Errorf("confirmed:\n%s", r)
-		}
-		if r := h.Run("users", "delete", "bob", "--yes"); r.Code != 0 {
-			t.Errorf("--yes:\n%s", r)
-		}
-		if deletes.Load() != 2 {
-			t.Errorf("%d DELETE requests, want 2", deletes.Load())
-		}
-		answerUserDelete(h, http.StatusForbidden, laymantest.ErrorJSON(30, nil))
+		// Only GRANT_DELETE_OTHER_USER may delete someone else.
 		if r := h.Run("users", "delete", "bob", "--yes"); r.Code != 1 || !strings.Contains(r.Stderr, "Layman error 30 (HTTP 403): Unauthorized access") {
 			t.Errorf("refused by the server:\n%s", r)
+		}
+		if r := h.RunWith(cmdtest.TTY("y\n"), "users", "delete", cmdtest.Username); r.Code != 0 || !strings.Contains(r.Stderr, "Deleted user "+cmdtest.Username) {
+			t.Errorf("confirmed:\n%s", r)
+		}
+		if r := h.Run("users", "delete", "nobody", "--yes"); r.Code != 1 || !strings.Contains(r.Stderr, "Layman error 57 (HTTP 404): User was not found.") {
+			t.Errorf("deleting an unknown user:\n%s", r)
+		}
+		if n := deletes(); n != 3 {
+			t.Errorf("%d DELETE requests, want 3", n)
 		}
 	})
 }
