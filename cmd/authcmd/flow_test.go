@@ -117,3 +117,26 @@ func waitForURL(t *testing.T, stderr *syncBuffer, prefix string, done <-chan res
 		}
 	}
 }
+
+// Login creates the profile it is asked for and makes it current only when
+// no profile is; later commands need no flag.
+func TestLoginCreatesNamedProfile(t *testing.T) {
+	w := newWorld(t)
+	w.mustLogin()
+	r := w.run(run{browser: w.dot.Browser()}, "--profile", "prod", "auth", "login", "--server", w.layman.URL, "--auth-url", w.dot.BaseURL(), "--username", "prod_user")
+	if r.code != 0 {
+		t.Fatalf("login --profile prod: %s", r)
+	}
+	cfg := w.configText()
+	if !strings.Contains(cfg, "current_profile: default") || !strings.Contains(cfg, "prod:") {
+		t.Fatalf("config:\n%s", cfg)
+	}
+	r = w.run(run{}, "--profile", "prod", "auth", "status", "-o", "json")
+	var st map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &st); r.code != 0 || err != nil || st["profile"] != "prod" || st["username"] != "alice" {
+		t.Fatalf("status of prod: %v\n%s", err, r)
+	}
+	if r := w.run(run{}, "--profile", "prod", "auth", "logout"); r.code != 0 || w.stored() == nil {
+		t.Fatalf("logout of prod must leave default logged in: %s", r)
+	}
+}
