@@ -4,6 +4,7 @@
 //
 //	laymansandbox demo    log in, publish a sample layer and list it
 //	laymansandbox serve   keep the sandbox running and print how to use it
+//	laymansandbox bench-serve --dir D   the servers .ci/bench measures against
 package main
 
 import (
@@ -45,6 +46,9 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("usage: laymansandbox demo | serve [--layman-addr A] [--auth-addr A] [--generation 2|3] | browse URL")
+	}
+	if args[0] == "bench-serve" {
+		return benchServe(ctx, args[1:])
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	laymanAddr := fs.String("layman-addr", "127.0.0.1:0", "listen address of the fake Layman")
