@@ -303,3 +303,17 @@ func TestFailedUploadPrintsResume(t *testing.T) {
 		t.Errorf("want exit 1 and the resume command %q once:\n%s", want, r)
 	}
 }
+
+// Waiting that runs out of time is an error that says the data is on the
+// server and how to keep following it.
+func TestWaitTimeout(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{Generation: 2, ProcessingPolls: 1 << 20})
+	path := write(t, t.TempDir(), "rivers.geojson", []byte(geojson))
+	r := h.Run("layers", "publish", "-w", ws, "--wait", "--timeout", "300ms", path)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "still processing after 300ms") || !strings.Contains(r.Stderr, "laymanctl layers wait "+ws+":rivers") {
+		t.Errorf("want exit 1 with a `layers wait` hint:\n%s", r)
+	}
+	if _, ok := h.Server.Publication("layer:" + ws + ":rivers"); !ok {
+		t.Error("the layer should exist on the server")
+	}
+}
