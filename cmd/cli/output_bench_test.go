@@ -45,6 +45,7 @@ func benchmarkPrintList(b *testing.B, format, jq string) {
 // The output side of `list --all`: items stream through without being held.
 func BenchmarkPrintListJSON(b *testing.B)  { benchmarkPrintList(b, "json", "") }
 func BenchmarkPrintListTable(b *testing.B) { benchmarkPrintList(b, "table", "") }
+func BenchmarkPrintListYAML(b *testing.B)  { benchmarkPrintList(b, "yaml", "") }
 
 // Under --jq the whole array is held and decoded once.
 func BenchmarkPrintListJQ(b *testing.B) { benchmarkPrintList(b, "", ".[].uuid") }

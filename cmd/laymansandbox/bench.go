@@ -162,9 +162,13 @@ func (b *benchServers) writeEnv(path, controlURL string) error {
 }
 
 // controlRoutes: GET /refreshes counts successful refresh grants so far;
-// POST /expired-token stores a new expired token set.
+// GET /requests counts the requests the small fake Layman received; POST
+// /expired-token stores a new expired token set.
 func (b *benchServers) controlRoutes() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /requests", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, strconv.Itoa(b.small.CountRequests("", "/"))+"\n")
+	})
 	mux.HandleFunc("GET /refreshes", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, strconv.Itoa(b.auth.Refreshes())+"\n")
 	})
