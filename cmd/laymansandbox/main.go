@@ -34,6 +34,9 @@ var sampleLayer []byte
 // The sandbox's one analyst and the workspace named after her.
 const analyst = "analyst"
 
+// introspector is the confidential client Layman introspects tokens with.
+var introspector = authtest.Client{ID: "layman", Secret: "sandbox-introspection-secret", Grants: []string{"client_credentials"}}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -95,6 +98,10 @@ func start(laymanAddr, authAddr string, generation int) (*sandbox, error) {
 	as, err := authtest.Start(authtest.Options{
 		Addr:  authAddr,
 		Users: []authtest.User{{Username: analyst, Password: "analyst-password"}},
+		Clients: []authtest.Client{
+			{ID: authtest.DefaultClientID, RedirectURIs: []string{authtest.DefaultRedirectURI}},
+			introspector,
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("starting the authorization server: %w", err)
@@ -103,7 +110,10 @@ func start(laymanAddr, authAddr string, generation int) (*sandbox, error) {
 	ls, err := laymantest.Start(laymantest.Options{
 		Addr:       laymanAddr,
 		Generation: generation,
-		Validator:  &laymantest.IntrospectionValidator{IntrospectURL: e.IntrospectURL, ProfileURL: as.ProfileURL()},
+		Validator: &laymantest.IntrospectionValidator{
+			IntrospectURL: e.IntrospectURL, ClientID: introspector.ID, ClientSecret: introspector.Secret,
+			ProfileURL: as.ProfileURL(),
+		},
 	})
 	if err != nil {
 		as.Close()
