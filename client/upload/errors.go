@@ -41,7 +41,9 @@ type InterruptedError struct {
 }
 
 func (e *InterruptedError) Error() string {
-	return fmt.Sprintf("upload interrupted: %v; resume with: %s", e.Cause, e.ResumeCommand())
+	// The resume command is for the caller to present (ResumeCommand), not
+	// buried in the message.
+	return fmt.Sprintf("upload to layer %s interrupted: %v", e.Ref, e.Cause)
 }
 
 func (e *InterruptedError) Unwrap() error { return e.Cause }

@@ -74,7 +74,7 @@ func RunLayersPublish(ctx context.Context, f *cli.Factory, opts *LayersPublishOp
 	}
 	res, err := s.uploader.Publish(ctx, opts.Params)
 	if err != nil {
-		return s.failed(err)
+		return err
 	}
 	return s.finish(ctx, upload.KindLayer, res, opts.Wait)
 }
@@ -141,7 +141,7 @@ func RunLayersUpdate(ctx context.Context, f *cli.Factory, opts *LayersUpdateOpti
 	}
 	res, err := s.uploader.Update(ctx, opts.Ref, opts.Params)
 	if err != nil {
-		return s.failed(err)
+		return err
 	}
 	return s.finish(ctx, upload.KindLayer, res, opts.Wait)
 }
@@ -204,7 +204,7 @@ func RunLayersResume(ctx context.Context, f *cli.Factory, opts *LayersResumeOpti
 	}
 	res, err := s.uploader.Resume(ctx, opts.Ref, opts.Files)
 	if err != nil {
-		return s.failed(err)
+		return err
 	}
 	return s.finish(ctx, upload.KindLayer, res, opts.Wait)
 }

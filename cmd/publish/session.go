@@ -3,7 +3,6 @@ package publish
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -46,26 +45,6 @@ func newSession(ctx context.Context, f *cli.Factory, t Transfer) (*session, erro
 // decorate reports whether progress and status lines go to stderr: only
 // for a person at a terminal who did not ask for quiet.
 func (s *session) decorate() bool { return s.io.ErrTTY && !s.quiet }
-
-// failed presents an interrupted upload so that its resume command is
-// printed once, as the hint.
-func (s *session) failed(err error) error {
-	var ie *upload.InterruptedError
-	if errors.As(err, &ie) {
-		return &interrupted{ie}
-	}
-	return err
-}
-
-// interrupted is an *upload.InterruptedError whose message leaves the
-// resume command to the hint that cmd's exit-code mapping prints.
-type interrupted struct{ *upload.InterruptedError }
-
-func (e *interrupted) Error() string {
-	return fmt.Sprintf("upload to layer %s interrupted: %v", e.Ref, e.Cause)
-}
-
-func (e *interrupted) Unwrap() error { return e.InterruptedError }
 
 // finish reports warnings, waits for processing if asked, and prints the
 // publication: after a wait its final state, otherwise the server's answer
