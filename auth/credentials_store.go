@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/laymanctl/laymanctl/keyring"
@@ -32,4 +34,25 @@ func SaveTokenSet(store keyring.Store, profile string, ts *TokenSet) error {
 		return fmt.Errorf("saving the token set of profile %q in the %s store: %w", profile, store.Name(), err)
 	}
 	return nil
+}
+
+// TakeTokenSet removes profile's token set from the store under the
+// cross-process refresh lock and returns it, for logout to revoke. Taking
+// the lock means a refresh running in a parallel process finishes first (and
+// its newer set is the one returned) and none can store a set afterwards.
+// A damaged set is deleted all the same and reported as an error.
+func TakeTokenSet(ctx context.Context, store keyring.Store, lockDir, profile string) (*TokenSet, error) {
+	unlock, err := lockProfile(ctx, lockDir, profile)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	ts, err := LoadTokenSet(store, profile)
+	if errors.Is(err, keyring.ErrNotFound) {
+		return nil, err
+	}
+	if derr := store.Delete(profile); derr != nil && !errors.Is(derr, keyring.ErrNotFound) {
+		return ts, errors.Join(err, fmt.Errorf("deleting the token set of profile %q from the %s store: %w", profile, store.Name(), derr))
+	}
+	return ts, err
 }

@@ -54,20 +54,24 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 	if err != nil {
 		return err
 	}
-	ts, err := auth.LoadTokenSet(store, name)
+	lockDir, err := f.LockDir()
+	if err != nil {
+		return err
+	}
+	// The set leaves the store first, under the refresh lock, so that no
+	// parallel refresh can store a new one behind the logout.
+	ts, err := auth.TakeTokenSet(ctx, store, lockDir, name)
 	if errors.Is(err, keyring.ErrNotFound) {
 		fmt.Fprintf(f.IO.ErrOut, "Not logged in with profile %s; nothing to do.\n", name)
 		return nil
 	}
-	if err != nil {
-		// A damaged set cannot be revoked, but must not stay behind.
-		if derr := store.Delete(name); derr != nil {
-			return fmt.Errorf("%w; deleting it failed too: %w", err, derr)
-		}
+	if ts == nil {
 		return fmt.Errorf("%w; it was deleted without contacting the servers", err)
 	}
-
 	var failed []string
+	if err != nil {
+		failed = append(failed, err.Error())
+	}
 	if err := forgetAtLayman(ctx, f, ts.AccessToken); err != nil {
 		failed = append(failed, fmt.Sprintf("tell Layman to forget the token: %v", err))
 	}
@@ -79,9 +83,6 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 		for _, err := range errs {
 			failed = append(failed, fmt.Sprintf("revoke the tokens: %v", err))
 		}
-	}
-	if err := store.Delete(name); err != nil && !errors.Is(err, keyring.ErrNotFound) {
-		failed = append(failed, fmt.Sprintf("delete the tokens from the %s store: %v", store.Name(), err))
 	}
 	if f.Env(auth.EnvAccessToken) != "" {
 		fmt.Fprintf(f.IO.ErrOut, "note: %s is still set; it is not affected by logout\n", auth.EnvAccessToken)

@@ -1,0 +1,63 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/laymanctl/laymanctl/keyring"
+)
+
+func TestTakeTokenSetWaitsForARunningRefresh(t *testing.T) {
+	store, dir := keyring.NewMemory(), t.TempDir()
+	if err := SaveTokenSet(store, "p", &TokenSet{AccessToken: "old", RefreshToken: "r1"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	// A parallel process in the middle of a refresh holds the lock...
+	unlock, err := lockProfile(ctx, dir, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken := make(chan *TokenSet)
+	go func() {
+		ts, err := TakeTokenSet(ctx, store, dir, "p")
+		if err != nil {
+			t.Error(err)
+		}
+		taken <- ts
+	}()
+	select {
+	case <-taken:
+		t.Fatal("logout took the set while a refresh held the lock")
+	case <-time.After(50 * time.Millisecond):
+	}
+	// ...and saves the rotated set before releasing it.
+	if err := SaveTokenSet(store, "p", &TokenSet{AccessToken: "new", RefreshToken: "r2"}); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if ts := <-taken; ts == nil || ts.RefreshToken != "r2" {
+		t.Fatalf("took %+v, want the rotated set", ts)
+	}
+	if _, err := store.Get("p"); !errors.Is(err, keyring.ErrNotFound) {
+		t.Errorf("set still stored: %v", err)
+	}
+	if _, err := TakeTokenSet(ctx, store, dir, "p"); !errors.Is(err, keyring.ErrNotFound) {
+		t.Errorf("second take: %v", err)
+	}
+}
+
+func TestTakeTokenSetDeletesADamagedSet(t *testing.T) {
+	store := keyring.NewMemory()
+	if err := store.Set("p", []byte("{not json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := TakeTokenSet(context.Background(), store, t.TempDir(), "p"); err == nil {
+		t.Fatal("damaged set reported as fine")
+	}
+	if _, err := store.Get("p"); !errors.Is(err, keyring.ErrNotFound) {
+		t.Errorf("damaged set left behind: %v", err)
+	}
+}
