@@ -56,3 +56,15 @@ func TakeTokenSet(ctx context.Context, store keyring.Store, lockDir, profile str
 	}
 	return ts, err
 }
+
+// PutTokenSet stores a new login's token set under the refresh lock, so that
+// a parallel process finishing a refresh of the previous session cannot
+// overwrite it.
+func PutTokenSet(ctx context.Context, store keyring.Store, lockDir, profile string, ts *TokenSet) error {
+	unlock, err := lockProfile(ctx, lockDir, profile)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return SaveTokenSet(store, profile, ts)
+}

@@ -61,3 +61,26 @@ func TestTakeTokenSetDeletesADamagedSet(t *testing.T) {
 		t.Errorf("damaged set left behind: %v", err)
 	}
 }
+
+func TestPutTokenSetWaitsForARunningRefresh(t *testing.T) {
+	store, dir := keyring.NewMemory(), t.TempDir()
+	ctx := context.Background()
+	unlock, err := lockProfile(ctx, dir, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { done <- PutTokenSet(ctx, store, dir, "p", &TokenSet{AccessToken: "login"}) }()
+	// The refresh of the old session saves last under the lock...
+	if err := SaveTokenSet(store, "p", &TokenSet{AccessToken: "refreshed-old-session"}); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// ...so the new login, stored after it, is what remains.
+	if ts, err := LoadTokenSet(store, "p"); err != nil || ts.AccessToken != "login" {
+		t.Fatalf("stored %+v, %v", ts, err)
+	}
+}

@@ -73,7 +73,11 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 		return err
 	}
 	ts.Username = username
-	if err := auth.SaveTokenSet(store, name, ts); err != nil {
+	lockDir, err := f.LockDir()
+	if err != nil {
+		return err
+	}
+	if err := auth.PutTokenSet(ctx, store, lockDir, name, ts); err != nil {
 		return err
 	}
 	as.saveInto(&prof)
