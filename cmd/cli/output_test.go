@@ -129,7 +129,9 @@ func FuzzJQOutput(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_ = p.Print(json.RawMessage(doc), nil)
+		// An empty expression gives a table printer, which commands always
+		// hand a table.
+		_ = p.Print(json.RawMessage(doc), func() Table { return Table{} })
 		yp, _ := NewPrinter(io, "yaml", "")
 		_ = yp.Print(json.RawMessage(doc), nil)
 	})
