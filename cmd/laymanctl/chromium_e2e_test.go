@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -121,9 +120,7 @@ func TestChromiumLogin(t *testing.T) {
 	if err != nil {
 		t.Fatalf("login failed: %v\n%s", err, stderr)
 	}
-	if want := "Logged in to " + l.URL + " as " + dottest.Alice.Username; !strings.Contains(stderr, want) {
-		t.Errorf("login stderr lacks %q:\n%s", want, stderr)
-	}
+	addPrivateLayer(l, wantLoggedIn(t, result{args: []string{"auth", "login"}, stderr: stderr}, l))
 	png, err := os.ReadFile(screenshot)
 	if err != nil {
 		t.Fatalf("no screenshot of the listener's page: %v", err)

@@ -41,9 +41,9 @@ func TestCICredentials(t *testing.T) {
 	// Alice has logged in to this Layman before: her username is reserved,
 	// which a pipeline's credentials do not do.
 	l.AddUser(dottest.Alice.Username, laymantest.WithSub(profileUserID(t, d, passwordGrant(t, d, dottest.Alice).AccessToken)))
+	addPrivateLayer(l, dottest.Alice.Username)
 
 	t.Run("access token from the environment", func(t *testing.T) {
-		t.Parallel()
 		s, marker := ciSandbox(t, l)
 		tok := passwordGrant(t, d, dottest.Alice)
 		s.set("LAYMAN_ACCESS_TOKEN", tok.AccessToken)
@@ -55,7 +55,6 @@ func TestCICredentials(t *testing.T) {
 	})
 
 	t.Run("password grant from the environment", func(t *testing.T) {
-		t.Parallel()
 		s, marker := ciSandbox(t, l)
 		c := dottest.PasswordClient
 		s.set("LAYMAN_USERNAME", dottest.Alice.Username, "LAYMAN_PASSWORD", dottest.Alice.Password,
@@ -70,7 +69,6 @@ func TestCICredentials(t *testing.T) {
 	})
 
 	t.Run("login with a refresh token on stdin", func(t *testing.T) {
-		t.Parallel()
 		// The refresh token comes from a person's login elsewhere.
 		elsewhere := newSandbox(t)
 		elsewhere.useRobot(dottest.Alice)
@@ -79,7 +77,9 @@ func TestCICredentials(t *testing.T) {
 
 		s, marker := ciSandbox(t, l)
 		login := s.ok(given+"\n", "auth", "login", "--with-token", "--auth-url", d.BaseURL+"/o/")
-		wantLoggedIn(t, login, l, dottest.Alice)
+		if username := wantLoggedIn(t, login, l); username != dottest.Alice.Username {
+			t.Errorf("logged in as %s, want alice's reserved username", username)
+		}
 		wantLayerListed(t, s.ok("", "layers", "list", "-o", "json"))
 		wantNoBrowser(t, marker)
 		stored := s.storedTokens()
@@ -91,7 +91,6 @@ func TestCICredentials(t *testing.T) {
 	})
 
 	t.Run("no credentials", func(t *testing.T) {
-		t.Parallel()
 		s, marker := ciSandbox(t, l)
 		s.set("LAYMAN_AUTH_URL", d.BaseURL+"/o/")
 		r := s.run("", "layers", "list", "-o", "json")

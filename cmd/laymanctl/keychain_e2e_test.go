@@ -140,10 +140,11 @@ func TestKeychainLogin(t *testing.T) {
 	s.startSecretService()
 	s.useRobot(dottest.Alice)
 
-	wantLoggedIn(t, s.ok("", loginArgs(l, d)...), l, dottest.Alice)
+	username := wantLoggedIn(t, s.ok("", loginArgs(l, d)...), l)
+	addPrivateLayer(l, username)
 	status := s.ok("", "auth", "status")
-	if !strings.Contains(status.stdout+status.stderr, dottest.Alice.Username) {
-		t.Errorf("auth status does not name %s:\n%s%s", dottest.Alice.Username, status.stdout, status.stderr)
+	if !strings.Contains(status.stdout, username) || !strings.Contains(status.stdout, "keyring") {
+		t.Errorf("auth status does not name %s and the keyring store:\n%s", username, status.stdout)
 	}
 	wantLayerListed(t, s.ok("", "layers", "list", "-o", "json"))
 

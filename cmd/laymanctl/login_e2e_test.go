@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,9 +13,9 @@ import (
 )
 
 // loginArgs are the flags of a first login to l with d as authorization
-// server.
+// server; a login that gets no callback ends well before commandTimeout.
 func loginArgs(l *laymantest.Server, d *dottest.DOT, extra ...string) []string {
-	return append([]string{"auth", "login", "--server", l.URL, "--auth-url", d.BaseURL + "/o/"}, extra...)
+	return append([]string{"auth", "login", "--server", l.URL, "--auth-url", d.BaseURL + "/o/", "--timeout", "90s"}, extra...)
 }
 
 // clientFlags are the login flags and stdin for client c.
@@ -25,15 +26,21 @@ func clientFlags(c dottest.Client) ([]string, string) {
 	return []string{"--client-id", c.ID, "--client-secret-stdin"}, c.Secret + "\n"
 }
 
-// wantLoggedIn checks the login's report: on stderr, nothing on stdout.
-func wantLoggedIn(t *testing.T, r result, l *laymantest.Server, u dottest.User) {
+// loggedInAs matches the login's report and catches the Layman username.
+var loggedInAs = regexp.MustCompile(`Logged in to (\S+) as ([a-z][a-z0-9]*(?:_[a-z0-9]+)*)\n`)
+
+// wantLoggedIn checks the login's report (on stderr, nothing on stdout) and
+// returns the Layman username it names.
+func wantLoggedIn(t *testing.T, r result, l *laymantest.Server) string {
 	t.Helper()
-	if want := "Logged in to " + l.URL + " as " + u.Username; !strings.Contains(r.stderr, want) {
-		t.Errorf("login stderr lacks %q:\n%s", want, r.stderr)
-	}
 	if r.stdout != "" {
 		t.Errorf("login wrote to stdout (data only): %q", r.stdout)
 	}
+	m := loggedInAs.FindStringSubmatch(r.stderr)
+	if m == nil || m[1] != l.URL {
+		t.Fatalf("login stderr lacks \"Logged in to %s as USERNAME\":\n%s", l.URL, r.stderr)
+	}
+	return m[2]
 }
 
 // wantRobotLoggedIn checks the robot's own account of the login.
@@ -62,15 +69,15 @@ func wantNoSecrets(t *testing.T, secrets map[string]string, runs ...result) {
 }
 
 // wantLayerListed checks that a `layers list -o json` output is JSON that
-// lists alice's private layer.
+// lists the user's private layer.
 func wantLayerListed(t *testing.T, r result) {
 	t.Helper()
 	var v any
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
 		t.Fatalf("layers list -o json printed no JSON: %v\n%s", err, r.stdout)
 	}
-	if !strings.Contains(r.stdout, `"`+alicesLayer+`"`) {
-		t.Errorf("layers list does not show alice's layer %s:\n%s", alicesLayer, r.stdout)
+	if !strings.Contains(r.stdout, `"`+privateLayer+`"`) {
+		t.Errorf("layers list does not show the user's private layer %s:\n%s", privateLayer, r.stdout)
 	}
 }
 
@@ -110,14 +117,14 @@ func TestLoginUseLogout(t *testing.T) {
 		{"confidential client", dottest.ConfidentialClient},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
 			l := newLayman(t, d)
 			s := newSandbox(t)
 			robotLog := s.useRobot(dottest.Alice)
 			flags, stdin := clientFlags(c.client)
 
 			login := s.ok(stdin, loginArgs(l, d, flags...)...)
-			wantLoggedIn(t, login, l, dottest.Alice)
+			username := wantLoggedIn(t, login, l)
+			addPrivateLayer(l, username)
 			wantRobotLoggedIn(t, robotLog)
 			first := s.storedTokens()
 
@@ -126,8 +133,8 @@ func TestLoginUseLogout(t *testing.T) {
 			if err := json.Unmarshal([]byte(status.stdout), &st); err != nil {
 				t.Fatalf("auth status -o json printed no JSON: %v\n%s", err, status.stdout)
 			}
-			if !hasString(st, "username", dottest.Alice.Username) {
-				t.Errorf("auth status -o json has no username %q:\n%s", dottest.Alice.Username, status.stdout)
+			if !hasString(st, "username", username) || !hasString(st, "preferred_username", dottest.Alice.Username) {
+				t.Errorf("auth status -o json has not Layman username %q and portal user %q:\n%s", username, dottest.Alice.Username, status.stdout)
 			}
 
 			token := s.ok("", "auth", "token")

@@ -56,12 +56,19 @@ type lazyPortal struct {
 	once sync.Once
 	dot  *dottest.DOT
 	err  error
+	// inUse admits one test at a time: DOT on Django 3.2's SQLite answers
+	// HTTP 500 "database is locked" when two requests write at once.
+	inUse sync.Mutex
 }
 
+// get returns the portal for the rest of the test, once no other test uses
+// it.
 func (p *lazyPortal) get(t *testing.T) *dottest.DOT {
 	t.Helper()
 	p.once.Do(func() { p.dot, p.err = dottest.Launch(context.Background(), dottest.Options{}) })
 	dottest.Require(t, p.err)
+	p.inUse.Lock()
+	t.Cleanup(p.inUse.Unlock)
 	return p.dot
 }
 

@@ -68,7 +68,10 @@ func (s *sandbox) set(kv ...string) {
 func (s *sandbox) useRobot(u dottest.User) (logPath string) {
 	logPath = filepath.Join(s.t.TempDir(), "robot.log")
 	s.set("LAYMAN_BROWSER", robotBin)
-	s.set(dottest.RobotEnv(u.Username, u.Password, logPath)...)
+	for _, kv := range dottest.RobotEnv(u.Username, u.Password, logPath) {
+		k, v, _ := strings.Cut(kv, "=")
+		s.set(k, v)
+	}
 	return logPath
 }
 
@@ -85,6 +88,8 @@ func (s *sandbox) command(ctx context.Context, stdin string, args ...string) *ex
 	cmd.Env = s.environ()
 	cmd.Dir = s.home
 	cmd.Stdin = strings.NewReader(stdin)
+	// A browser laymanctl started may outlive it holding its stderr.
+	cmd.WaitDelay = 5 * time.Second
 	return cmd
 }
 
@@ -164,12 +169,13 @@ func (s *sandbox) storedTokens() *auth.TokenSet {
 	return &ts
 }
 
-// expireStoredTokens makes the stored access token look expired to
-// laymanctl, as it does after a night; the file keeps its 0600 mode.
-func (s *sandbox) expireStoredTokens() {
+// setStoredExpiry changes when laymanctl believes the stored access token
+// expires, as a night's sleep or a wrong clock does; the file keeps its
+// 0600 mode.
+func (s *sandbox) setStoredExpiry(expiry time.Time) {
 	s.t.Helper()
 	ts := s.storedTokens()
-	ts.Expiry = time.Now().Add(-time.Minute)
+	ts.Expiry = expiry
 	raw, err := json.Marshal(ts)
 	if err != nil {
 		s.t.Fatal(err)
@@ -207,22 +213,24 @@ func (s *sandbox) filesContaining(needles ...string) []string {
 }
 
 // newLayman starts a fake Layman that validates tokens at d as Layman does,
-// without a cache so that a revoked token is noticed at once, with one layer
-// only alice may read.
+// without a cache so that a revoked token is noticed at once.
 func newLayman(t *testing.T, d *dottest.DOT) *laymantest.Server {
 	t.Helper()
 	e := d.Endpoints()
-	l := laymantest.New(t, laymantest.Options{Validator: &laymantest.IntrospectionValidator{
+	return laymantest.New(t, laymantest.Options{Validator: &laymantest.IntrospectionValidator{
 		IntrospectURL: e.IntrospectURL,
 		ClientID:      dottest.Introspector.ID,
 		ClientSecret:  dottest.Introspector.Secret,
 		ProfileURL:    d.ProfileURL,
 		CacheTTL:      -1,
 	}})
-	l.AddLayer(dottest.Alice.Username, alicesLayer, laymantest.Access([]string{dottest.Alice.Username}, []string{dottest.Alice.Username}))
-	return l
 }
 
-// alicesLayer is readable by alice alone: listing it proves the request was
-// authenticated as her.
-const alicesLayer = "alices_rivers"
+// privateLayer is readable by its owner alone: listing it proves that a
+// request was authenticated as them.
+const privateLayer = "private_rivers"
+
+// addPrivateLayer gives the Layman user username a layer only they can read.
+func addPrivateLayer(l *laymantest.Server, username string) {
+	l.AddLayer(username, privateLayer, laymantest.Access([]string{username}, []string{username}))
+}
