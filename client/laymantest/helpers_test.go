@@ -72,7 +72,7 @@ func (r response) wantError(t testing.TB, status, code int) map[string]any {
 	return e
 }
 
-var testClient = &http.Client{Timeout: 10 * time.Second}
+var testClient = &http.Client{Timeout: time.Minute}
 
 func do(t testing.TB, method, url, token string, body io.Reader, contentType string) response {
 	t.Helper()
