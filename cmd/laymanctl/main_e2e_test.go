@@ -22,6 +22,8 @@ import (
 var (
 	laymanctlBin string
 	robotBin     string
+	// binaryBuildFlags are extra `go build` flags for both.
+	binaryBuildFlags []string
 )
 
 func TestMain(m *testing.M) {
@@ -33,7 +35,8 @@ func TestMain(m *testing.M) {
 	laymanctlBin = filepath.Join(dir, "laymanctl")
 	robotBin = filepath.Join(dir, "robot")
 	// One go build for both commands: it links them in parallel.
-	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator), ".", "github.com/laymanctl/laymanctl/auth/dottest/robot")
+	args := append([]string{"build", "-o", dir + string(filepath.Separator)}, binaryBuildFlags...)
+	build := exec.Command("go", append(args, ".", "github.com/laymanctl/laymanctl/auth/dottest/robot")...)
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building laymanctl and the robot: %v\n%s", err, out)
 		os.RemoveAll(dir)
