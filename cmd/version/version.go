@@ -55,7 +55,11 @@ func newCmd(f *cli.Factory, runF func(context.Context, *cli.Factory, *Options) e
 }
 
 func run(ctx context.Context, f *cli.Factory, opts *Options) error {
-	p, err := f.Printer()
+	// --client reads no configuration, not even the profile's output default.
+	p, err := cli.NewPrinter(f.IO, f.Flags.Output, f.Flags.JQ)
+	if !opts.ClientOnly {
+		p, err = f.Printer()
+	}
 	if err != nil {
 		return err
 	}
