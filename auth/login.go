@@ -92,7 +92,7 @@ func Login(ctx context.Context, o LoginOptions) (*TokenSet, error) {
 	}
 	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(a.verifier))
 	if err != nil {
-		return nil, fmt.Errorf("exchanging the authorization code: %w", err)
+		return nil, fmt.Errorf("exchanging the authorization code: %w", tokenEndpointError(err))
 	}
 	return mergeToken(&TokenSet{}, tok, SystemClock), nil
 }

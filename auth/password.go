@@ -89,7 +89,7 @@ func (s *passwordSource) grant(ctx context.Context) (*TokenSet, error) {
 				Err:    err,
 			}
 		}
-		return nil, fmt.Errorf("password grant: %w", err)
+		return nil, fmt.Errorf("password grant: %w", tokenEndpointError(err))
 	}
 	return mergeToken(&TokenSet{}, tok, s.clock), nil
 }

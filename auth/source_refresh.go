@@ -18,7 +18,7 @@ func refreshTokenSet(ctx context.Context, cfg *oauth2.Config, hc *http.Client, c
 	// An empty access token makes x/oauth2 refresh straight away.
 	tok, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: prev.RefreshToken}).Token()
 	if err != nil {
-		return nil, err
+		return nil, tokenEndpointError(err)
 	}
 	return mergeToken(prev, tok, clock), nil
 }

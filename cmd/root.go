@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -100,6 +101,11 @@ func report(io *cli.IOStreams, err error) int {
 		return cli.ExitFailure
 	}
 	code, hint := classify(err)
+	// A failure of the auth transport (not of the network) reaches us as
+	// http.Client's `Get "URL": ...`; the request line adds nothing.
+	if ue, ok := err.(*url.Error); ok && !client.IsNetworkError(ue.Err) {
+		err = ue.Err
+	}
 	fmt.Fprintf(io.ErrOut, "error: %s\n", err)
 	// Some errors already end with their advice; say it once.
 	if hint != "" && !strings.Contains(err.Error(), hint) {
