@@ -47,6 +47,9 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(DATA_DIR / "db.sqlite3"),
+        # Parallel logins and refreshes write at once: wait for the lock
+        # rather than answer 500 "database is locked" after sqlite's 5 s.
+        "OPTIONS": {"timeout": 30},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
