@@ -9,7 +9,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/goccy/go-yaml"
 	"github.com/itchyny/gojq"
 )
 
@@ -120,7 +119,7 @@ func (p *Printer) printData(raw json.RawMessage) error {
 		return p.runJQ(raw)
 	}
 	if p.Format == "yaml" {
-		y, err := yaml.JSONToYAML(raw)
+		y, err := jsonToYAML(raw)
 		if err != nil {
 			return err
 		}
@@ -191,7 +190,7 @@ func (p *Printer) writeYAMLList(items iter.Seq[json.RawMessage]) error {
 	empty := true
 	for it := range items {
 		empty = false
-		y, err := yaml.JSONToYAML(it)
+		y, err := jsonToYAML(it)
 		if err != nil {
 			return err
 		}
