@@ -76,9 +76,9 @@ type benchServers struct {
 }
 
 func startBench(dir string) (*benchServers, error) {
-	as, err := authtest.Start(authtest.Options{Users: []authtest.User{{Username: analyst, Password: "analyst-password"}}})
+	as, err := startAuth("")
 	if err != nil {
-		return nil, fmt.Errorf("starting the authorization server: %w", err)
+		return nil, err
 	}
 	b := &benchServers{dir: dir, auth: as}
 	static, err := b.writeStaticToken()
@@ -89,10 +89,8 @@ func startBench(dir string) (*benchServers, error) {
 	// One shared validator, so each token is introspected once per server
 	// cache, as Layman does.
 	v := benchValidator{
-		static: laymantest.StaticTokens{static: {Username: analyst, Sub: analyst}},
-		introspect: &laymantest.IntrospectionValidator{
-			IntrospectURL: as.Endpoints().IntrospectURL, ClientID: cli.DefaultClientID, ProfileURL: as.ProfileURL(),
-		},
+		static:     laymantest.StaticTokens{static: {Username: analyst, Sub: analyst}},
+		introspect: introspection(as),
 	}
 	for _, s := range []**laymantest.Server{&b.small, &b.big} {
 		// No processing polls: an upload is COMPLETE once its data arrived.

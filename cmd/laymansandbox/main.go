@@ -95,8 +95,27 @@ type sandbox struct {
 }
 
 func start(laymanAddr, authAddr string, generation int) (*sandbox, error) {
+	as, err := startAuth(authAddr)
+	if err != nil {
+		return nil, err
+	}
+	ls, err := laymantest.Start(laymantest.Options{
+		Addr:       laymanAddr,
+		Generation: generation,
+		Validator:  introspection(as),
+	})
+	if err != nil {
+		as.Close()
+		return nil, fmt.Errorf("starting the fake Layman: %w", err)
+	}
+	return &sandbox{auth: as, layman: ls}, nil
+}
+
+// startAuth runs the fake authorization server with laymanctl's public
+// client, Layman's introspection client and the analyst.
+func startAuth(addr string) (*authtest.Server, error) {
 	as, err := authtest.Start(authtest.Options{
-		Addr:  authAddr,
+		Addr:  addr,
 		Users: []authtest.User{{Username: analyst, Password: "analyst-password"}},
 		Clients: []authtest.Client{
 			{ID: authtest.DefaultClientID, RedirectURIs: []string{authtest.DefaultRedirectURI}},
@@ -106,20 +125,15 @@ func start(laymanAddr, authAddr string, generation int) (*sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the authorization server: %w", err)
 	}
-	e := as.Endpoints()
-	ls, err := laymantest.Start(laymantest.Options{
-		Addr:       laymanAddr,
-		Generation: generation,
-		Validator: &laymantest.IntrospectionValidator{
-			IntrospectURL: e.IntrospectURL, ClientID: introspector.ID, ClientSecret: introspector.Secret,
-			ProfileURL: as.ProfileURL(),
-		},
-	})
-	if err != nil {
-		as.Close()
-		return nil, fmt.Errorf("starting the fake Layman: %w", err)
+	return as, nil
+}
+
+// introspection validates tokens at as the way Layman does.
+func introspection(as *authtest.Server) *laymantest.IntrospectionValidator {
+	return &laymantest.IntrospectionValidator{
+		IntrospectURL: as.Endpoints().IntrospectURL, ClientID: introspector.ID, ClientSecret: introspector.Secret,
+		ProfileURL: as.ProfileURL(),
 	}
-	return &sandbox{auth: as, layman: ls}, nil
 }
 
 func (s *sandbox) close() {
