@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -73,10 +74,11 @@ func (p *Printer) Print(raw json.RawMessage, table func() Table) error {
 }
 
 // PrintList streams items without holding them all, except under --jq,
-// whose expression sees the whole array at once.
-func (p *Printer) PrintList(items iter.Seq2[json.RawMessage, error], header []string, row func(json.RawMessage) []string) error {
+// whose expression sees the whole array at once. raw gives an item's JSON
+// as the server sent it, row its table row.
+func PrintList[T any](p *Printer, items iter.Seq2[T, error], raw func(T) json.RawMessage, header []string, row func(T) []string) error {
 	var failed error
-	rows := func(yield func(json.RawMessage) bool) {
+	valid := func(yield func(T) bool) {
 		for it, err := range items {
 			if err != nil {
 				failed = err
@@ -87,26 +89,40 @@ func (p *Printer) PrintList(items iter.Seq2[json.RawMessage, error], header []st
 			}
 		}
 	}
+	raws := func(yield func(json.RawMessage) bool) {
+		for it := range valid {
+			if !yield(raw(it)) {
+				return
+			}
+		}
+	}
+	// Thousands of items: write in blocks, not a system call per item.
+	out := bufio.NewWriterSize(p.IO.Out, 64<<10)
+	lp := *p
+	lp.IO = &IOStreams{Out: out, OutTTY: p.IO.OutTTY}
 	var err error
 	switch {
 	case p.query != nil:
 		var buf bytes.Buffer
-		err = writeJSONArray(&buf, rows)
+		err = writeJSONArray(&buf, raws, false)
 		if err == nil && failed == nil {
-			err = p.printData(buf.Bytes())
+			err = lp.printData(buf.Bytes())
 		}
 	case p.Format == "json":
-		err = writeJSONArray(p.IO.Out, rows)
+		err = writeJSONArray(out, raws, true)
 	case p.Format == "yaml":
-		err = p.writeYAMLList(rows)
+		err = lp.writeYAMLList(raws)
 	default:
-		err = p.writeTable(header, func(yield func([]string) bool) {
-			for it := range rows {
+		err = lp.writeTable(header, func(yield func([]string) bool) {
+			for it := range valid {
 				if !yield(row(it)) {
 					return
 				}
 			}
 		})
+	}
+	if ferr := out.Flush(); err == nil {
+		err = ferr
 	}
 	if failed != nil {
 		return failed
@@ -164,21 +180,36 @@ func (p *Printer) runJQ(raw json.RawMessage) error {
 	}
 }
 
-func writeJSONArray(w io.Writer, items iter.Seq[json.RawMessage]) error {
+// writeJSONArray writes items as one JSON array; indented, it looks as a
+// single page printed by Print does.
+func writeJSONArray(w io.Writer, items iter.Seq[json.RawMessage], indent bool) error {
 	if _, err := io.WriteString(w, "["); err != nil {
 		return err
 	}
-	sep := "\n"
+	sep, item := "\n", &bytes.Buffer{}
+	if indent {
+		sep = "\n  "
+	}
 	for it := range items {
 		if _, err := io.WriteString(w, sep); err != nil {
 			return err
+		}
+		if indent {
+			item.Reset()
+			if err := json.Indent(item, it, "  ", "  "); err != nil {
+				return fmt.Errorf("server sent invalid JSON: %w", err)
+			}
+			it = item.Bytes()
 		}
 		if _, err := w.Write(it); err != nil {
 			return err
 		}
 		sep = ",\n"
+		if indent {
+			sep = ",\n  "
+		}
 	}
-	if sep == "\n" {
+	if sep[0] == '\n' {
 		_, err := io.WriteString(w, "]\n")
 		return err
 	}

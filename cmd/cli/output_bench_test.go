@@ -36,7 +36,7 @@ func benchmarkPrintList(b *testing.B, format, jq string) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := p.PrintList(items, []string{"WORKSPACE", "NAME", "TITLE", "TYPE", "STATUS"}, row); err != nil {
+		if err := PrintList(p, items, rawJSON, []string{"WORKSPACE", "NAME", "TITLE", "TYPE", "STATUS"}, row); err != nil {
 			b.Fatal(err)
 		}
 	}

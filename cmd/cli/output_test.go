@@ -54,6 +54,8 @@ func TestPrintFormats(t *testing.T) {
 	}
 }
 
+func rawJSON(r json.RawMessage) json.RawMessage { return r }
+
 func items(raws ...string) iter.Seq2[json.RawMessage, error] {
 	return func(yield func(json.RawMessage, error) bool) {
 		for _, r := range raws {
@@ -71,13 +73,14 @@ func TestPrintListStreams(t *testing.T) {
 		return []string{v.Name}
 	}
 	for format, want := range map[string]string{
-		"json":  "[\n{\"name\":\"a\"},\n{\"name\":\"b\"}\n]\n",
+		// As Print indents a page, so that --all changes no layout.
+		"json":  "[\n  {\n    \"name\": \"a\"\n  },\n  {\n    \"name\": \"b\"\n  }\n]\n",
 		"yaml":  "- name: a\n- name: b\n",
 		"table": "a\nb\n",
 	} {
 		io, _, out, _ := Test()
 		p, _ := NewPrinter(io, format, "")
-		if err := p.PrintList(items(`{"name":"a"}`, `{"name":"b"}`), []string{"NAME"}, row); err != nil {
+		if err := PrintList(p, items(`{"name":"a"}`, `{"name":"b"}`), rawJSON, []string{"NAME"}, row); err != nil {
 			t.Fatal(err)
 		}
 		if out.String() != want {
@@ -90,13 +93,13 @@ func TestPrintListStreams(t *testing.T) {
 	}
 	io, _, out, _ := Test()
 	p, _ := NewPrinter(io, "json", "")
-	p.PrintList(items(), nil, row)
+	PrintList(p, items(), rawJSON, nil, row)
 	if out.String() != "[]\n" {
 		t.Errorf("empty list: %q", out.String())
 	}
 	io, _, out, _ = Test()
 	p, _ = NewPrinter(io, "", "length")
-	p.PrintList(items(`{"name":"a"}`, `{"name":"b"}`), nil, row)
+	PrintList(p, items(`{"name":"a"}`, `{"name":"b"}`), rawJSON, nil, row)
 	if out.String() != "2\n" {
 		t.Errorf("jq over list: %q", out.String())
 	}
@@ -111,7 +114,7 @@ func TestPrintListReportsStreamError(t *testing.T) {
 			yield(nil, boom)
 		}
 	}
-	if err := p.PrintList(seq, nil, nil); !errors.Is(err, boom) {
+	if err := PrintList(p, seq, rawJSON, nil, nil); !errors.Is(err, boom) {
 		t.Errorf("stream error lost: %v", err)
 	}
 }
@@ -135,4 +138,29 @@ func FuzzJQOutput(f *testing.F) {
 		yp, _ := NewPrinter(io, "yaml", "")
 		_ = yp.Print(json.RawMessage(doc), nil)
 	})
+}
+
+func TestPrintListJSONLooksLikeAPage(t *testing.T) {
+	page, _, pageOut, _ := Test()
+	p, _ := NewPrinter(page, "json", "")
+	if err := p.Print(sample, sampleTable); err != nil {
+		t.Fatal(err)
+	}
+	list, _, listOut, _ := Test()
+	lp, _ := NewPrinter(list, "json", "")
+	var all []json.RawMessage
+	json.Unmarshal(sample, &all)
+	seq := func(yield func(json.RawMessage, error) bool) {
+		for _, it := range all {
+			if !yield(it, nil) {
+				return
+			}
+		}
+	}
+	if err := PrintList(lp, seq, rawJSON, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if listOut.String() != pageOut.String() {
+		t.Errorf("--all output:\n%s\none page:\n%s", listOut, pageOut)
+	}
 }

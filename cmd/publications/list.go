@@ -139,18 +139,9 @@ func RunList(ctx context.Context, f *cli.Factory, opts *ListOptions) error {
 	svc := opts.Kind.lister(c)
 	header := opts.Kind.listHeader()
 	if opts.All {
-		raws := func(yield func(json.RawMessage, error) bool) {
-			for pub, err := range svc.All(ctx, opts.clientOptions()) {
-				if !yield(pub.Raw, err) {
-					return
-				}
-			}
-		}
-		return p.PrintList(raws, header, func(raw json.RawMessage) []string {
-			var pub client.Publication
-			_ = json.Unmarshal(raw, &pub)
-			return opts.Kind.listRow(&pub)
-		})
+		return cli.PrintList(p, svc.All(ctx, opts.clientOptions()),
+			func(pub client.Publication) json.RawMessage { return pub.Raw },
+			header, func(pub client.Publication) []string { return opts.Kind.listRow(&pub) })
 	}
 	page, err := svc.List(ctx, opts.clientOptions())
 	if err != nil {
