@@ -35,7 +35,7 @@ type AboutService struct{ c *Client }
 // Version asks the server for its version.
 func (s *AboutService) Version(ctx context.Context) (*Version, error) {
 	v := new(Version)
-	if err := s.c.getJSON(ctx, "rest/about/version", v); err != nil {
+	if err := s.c.GetJSON(ctx, "rest/about/version", v); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -234,8 +234,9 @@ func (c *Client) send(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// getJSON is the common GET-and-decode of the services.
-func (c *Client) getJSON(ctx context.Context, path string, v any) error {
+// GetJSON GETs path and decodes the JSON answer into v (a
+// *json.RawMessage keeps the server's JSON as it is).
+func (c *Client) GetJSON(ctx context.Context, path string, v any) error {
 	return c.call(ctx, http.MethodGet, path, nil, "", v)
 }
 

@@ -150,7 +150,7 @@ func (s publicationService) get(ctx context.Context, ref Ref, v any) error {
 		if err != nil {
 			return err
 		}
-		return s.c.getJSON(ctx, path, v)
+		return s.c.GetJSON(ctx, path, v)
 	})
 }
 

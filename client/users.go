@@ -23,7 +23,7 @@ type UsersService struct{ c *Client }
 // List returns every registered user.
 func (s *UsersService) List(ctx context.Context) ([]User, error) {
 	var users []User
-	if err := s.c.getJSON(ctx, "rest/users", &users); err != nil {
+	if err := s.c.GetJSON(ctx, "rest/users", &users); err != nil {
 		return nil, err
 	}
 	return users, nil
@@ -43,7 +43,7 @@ type RolesService struct{ c *Client }
 // List returns the role names, EVERYONE included.
 func (s *RolesService) List(ctx context.Context) ([]string, error) {
 	var roles []string
-	if err := s.c.getJSON(ctx, "rest/roles", &roles); err != nil {
+	if err := s.c.GetJSON(ctx, "rest/roles", &roles); err != nil {
 		return nil, err
 	}
 	return roles, nil
@@ -62,7 +62,7 @@ type CurrentUserService struct{ c *Client }
 // Get returns the current user; Username is empty until one is reserved.
 func (s *CurrentUserService) Get(ctx context.Context) (*CurrentUser, error) {
 	u := new(CurrentUser)
-	if err := s.c.getJSON(ctx, "rest/current-user", u); err != nil {
+	if err := s.c.GetJSON(ctx, "rest/current-user", u); err != nil {
 		return nil, err
 	}
 	return u, nil

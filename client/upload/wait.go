@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -91,13 +90,8 @@ func Wait(ctx context.Context, c *client.Client, ref client.Ref, kind string, on
 }
 
 func fetchStatus(ctx context.Context, c *client.Client, path string) (*Status, error) {
-	req, err := c.NewRequest(ctx, http.MethodGet, path, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
 	var raw json.RawMessage
-	if _, err := c.Do(req, &raw); err != nil {
+	if err := c.GetJSON(ctx, path, &raw); err != nil {
 		return nil, err
 	}
 	return parseStatus(raw)

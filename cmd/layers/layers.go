@@ -18,7 +18,7 @@ func NewCmd(f *cli.Factory) *cobra.Command {
 	kind := publications.Layers
 	c := &cobra.Command{
 		Use:   "layers",
-		Short: "List, inspect and delete layers",
+		Short: "Publish, list, inspect, update and delete layers",
 		Long: `Work with Layman layers. REF is a layer's UUID or workspace:name; the
 server's API generation decides which one is sent.`,
 	}

@@ -18,7 +18,7 @@ func NewCmd(f *cli.Factory) *cobra.Command {
 	kind := publications.Maps
 	c := &cobra.Command{
 		Use:   "maps",
-		Short: "List, inspect and delete map compositions",
+		Short: "Publish, list, inspect, update and delete map compositions",
 		Long: `Work with Layman maps. REF is a map's UUID or workspace:name; the server's
 API generation decides which one is sent.`,
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 
 	"github.com/spf13/cobra"
 
@@ -68,16 +67,9 @@ func runList(ctx context.Context, f *cli.Factory) error {
 // getRaw keeps the server's JSON for -o json; the client's typed lists
 // drop fields they do not know.
 func getRaw(ctx context.Context, c *client.Client, path string) (json.RawMessage, error) {
-	req, err := c.NewRequest(ctx, http.MethodGet, path, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
 	var raw json.RawMessage
-	if _, err := c.Do(req, &raw); err != nil {
-		return nil, err
-	}
-	return raw, nil
+	err := c.GetJSON(ctx, path, &raw)
+	return raw, err
 }
 
 // DeleteOptions are the parsed arguments of `users delete`.
