@@ -26,6 +26,7 @@ import (
 	"github.com/laymanctl/laymanctl/cmd/publications"
 	"github.com/laymanctl/laymanctl/cmd/users"
 	"github.com/laymanctl/laymanctl/cmd/version"
+	"github.com/laymanctl/laymanctl/keyring"
 )
 
 // Main runs laymanctl with the process's streams and returns the exit code.
@@ -139,6 +140,9 @@ func classify(err error) (int, string) {
 		return cli.ExitFailure, hint
 	case errors.As(err, &loginRequired):
 		// Its message already ends with how to log in (for its profile).
+		return cli.ExitAuth, ""
+	case errors.Is(err, keyring.ErrUnavailable):
+		// No credentials can be had; its message names the file store.
 		return cli.ExitAuth, ""
 	case client.IsAuthFailure(err):
 		// The transport already refreshed once and replayed the request.

@@ -100,8 +100,13 @@ func TestKeychainUnavailable(t *testing.T) {
 	w := newWorld(t)
 	w.setEnv(map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=" + filepath.Join(w.dir, "no-bus")})
 	r := w.login() // its browser is never used: the store is checked first
-	if r.code != 1 || !strings.Contains(r.stderr, "--token-store file") || strings.Contains(r.stderr, "Open this URL") {
+	if r.code != 4 || !strings.Contains(r.stderr, "--token-store file") || strings.Contains(r.stderr, "Open this URL") {
 		t.Fatalf("login: %s", r)
+	}
+	// Any other command: no credentials can be had, exit 4 naming the file store.
+	r = w.run(run{}, "--server", w.layman.URL, "layers", "list")
+	if r.code != 4 || !strings.Contains(r.stderr, "--token-store file") {
+		t.Fatalf("layers list: %s", r)
 	}
 	w.noTokenFiles()
 	if cfg := w.configText(); cfg != "" {
