@@ -1,6 +1,9 @@
 package upload
 
 import (
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -62,4 +65,34 @@ func missingShapefileParts(shp string, names []string, withPrj bool) []string {
 
 func extensionList() string {
 	return ".geojson, .shp, .tif, .tiff, .jp2, .png, .jpg, .jpeg, or one .zip holding them"
+}
+
+// regularFile checks that path names a regular file, with a message that
+// says what is wrong in the user's terms.
+func regularFile(field, path string) (fs.FileInfo, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, invalid(field, "%s does not exist", path)
+	case errors.Is(err, fs.ErrPermission):
+		return nil, invalid(field, "%s cannot be read: permission denied", path)
+	case err != nil:
+		return nil, invalid(field, "%v", err)
+	case fi.IsDir():
+		return nil, invalid(field, "%s is a directory, not a file", path)
+	case !fi.Mode().IsRegular():
+		return nil, invalid(field, "%s is not a regular file", path)
+	}
+	return fi, nil
+}
+
+// CheckRegularFiles refuses missing files and directories before anything is
+// sent; resume takes its files as they are, without the layer rules.
+func CheckRegularFiles(paths []string) error {
+	for _, p := range paths {
+		if _, err := regularFile("file", p); err != nil {
+			return err
+		}
+	}
+	return nil
 }

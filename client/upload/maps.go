@@ -38,12 +38,9 @@ var workspaceName = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 // ValidateMap checks a map composition: JSON with describedBy naming
 // Layman's map-composition schema, version 2 or 3.
 func ValidateMap(path string) (*MapFile, error) {
-	fi, err := os.Stat(path)
+	fi, err := regularFile("file", path)
 	if err != nil {
-		return nil, invalid("file", "%v", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, invalid("file", "%s is not a regular file", path)
+		return nil, err
 	}
 	fh, err := os.Open(path)
 	if err != nil {

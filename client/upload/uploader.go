@@ -156,12 +156,9 @@ func (u *Uploader) Resume(ctx context.Context, ref client.Ref, paths []string) (
 	}
 	files := make([]File, 0, len(paths))
 	for _, p := range paths {
-		fi, err := os.Stat(p)
+		fi, err := regularFile("file", p)
 		if err != nil {
-			return nil, invalid("file", "%v", err)
-		}
-		if !fi.Mode().IsRegular() {
-			return nil, invalid("file", "%s is not a regular file", p)
+			return nil, err
 		}
 		files = append(files, File{Path: p, Name: fi.Name(), Size: fi.Size()})
 	}

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -97,12 +96,9 @@ func (pl *Plan) checkFiles() error {
 	seen := map[string]string{}
 	var mains, archives, sides []string
 	for _, path := range pl.Params.Files {
-		fi, err := os.Stat(path)
+		fi, err := regularFile("file", path)
 		if err != nil {
-			return invalid("file", "%v", err)
-		}
-		if !fi.Mode().IsRegular() {
-			return invalid("file", "%s is not a regular file", path)
+			return err
 		}
 		name := filepath.Base(path)
 		if other, dup := seen[name]; dup {
@@ -247,16 +243,14 @@ func (pl *Plan) checkOptions(hasFiles bool) error {
 		}
 	}
 	if p.StylePath != "" {
-		fi, err := os.Stat(p.StylePath)
+		if _, err := regularFile("style", p.StylePath); err != nil {
+			return err
+		}
+		style, err := DetectStyle(p.StylePath)
 		if err != nil {
-			return invalid("style", "%v", err)
-		}
-		if !fi.Mode().IsRegular() {
-			return invalid("style", "%s is not a regular file", p.StylePath)
-		}
-		if pl.Style, err = DetectStyle(p.StylePath); err != nil {
 			return invalid("style", "%s: %v", p.StylePath, err)
 		}
+		pl.Style = style
 		if pl.Style == StyleQML && pl.Type == Raster {
 			return invalid("style", "raster layers cannot have a QML style")
 		}

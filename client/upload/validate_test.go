@@ -115,8 +115,8 @@ func TestValidateLayer(t *testing.T) {
 		patch  bool
 		want   string
 	}{
-		{"missing file", base("nothing.geojson"), false, "no such file"},
-		{"directory", base(dir), false, "not a regular file"},
+		{"missing file", base("nothing.geojson"), false, "does not exist"},
+		{"directory", base(dir), false, "is a directory, not a file"},
 		{"unsupported extension", base("readme.txt"), false, "no data file"},
 		{"shapefile without dbf", base("c.shp", "c.shx"), false, ".dbf"},
 		{"shapefile without prj", base("c.shp", "c.shx", "c.dbf"), false, "--crs"},

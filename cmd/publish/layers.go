@@ -184,7 +184,7 @@ publish or update prints the exact command; give the same files and the same
 			if opts.Wait, err = wf.parse(c, f.IO); err != nil {
 				return err
 			}
-			if err := checkRegularFiles(opts.Files); err != nil {
+			if err := upload.CheckRegularFiles(opts.Files); err != nil {
 				return err
 			}
 			return runF(c.Context(), f, opts)

@@ -194,8 +194,8 @@ func TestBadInputSendsNothing(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{"missing file", []string{"layers", "publish", "-w", ws, filepath.Join(dir, "nope.geojson")}, "no such file"},
-		{"directory as file", []string{"layers", "publish", "-w", ws, dir}, "not a regular file"},
+		{"missing file", []string{"layers", "publish", "-w", ws, filepath.Join(dir, "nope.geojson")}, "does not exist"},
+		{"directory as file", []string{"layers", "publish", "-w", ws, dir}, "is a directory, not a file"},
 		{"unsupported extension", []string{"layers", "publish", "-w", ws, txt}, "no data file"},
 		{"shapefile without dbf", []string{"layers", "publish", "-w", ws, shp, shx, prj}, ".dbf"},
 		{"two zips", []string{"layers", "publish", "-w", ws, z1, z2}, "at most one ZIP"},
@@ -207,9 +207,9 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{"too parallel", []string{"layers", "publish", "-w", ws, "--parallel", "64", rivers}, "--parallel"},
 		{"map not JSON", []string{"maps", "publish", notJSON, "-w", ws}, "not a JSON map composition"},
 		{"map bad workspace", []string{"maps", "publish", notJSON, "-w", "Bad-Name"}, "workspace"},
-		{"update missing file", []string{"layers", "update", ws + ":rivers", filepath.Join(dir, "nope.geojson")}, "no such file"},
+		{"update missing file", []string{"layers", "update", ws + ":rivers", filepath.Join(dir, "nope.geojson")}, "does not exist"},
 		{"update map not JSON", []string{"maps", "update", ws + ":city", notJSON}, "not a JSON map composition"},
-		{"resume directory", []string{"layers", "resume", ws + ":rivers", dir}, "not a regular file"},
+		{"resume directory", []string{"layers", "resume", ws + ":rivers", dir}, "is a directory, not a file"},
 		{"resume bad ref", []string{"layers", "resume", "rivers", rivers}, "invalid publication reference"},
 		{"wait and no-wait", []string{"layers", "publish", "-w", ws, "--wait", "--no-wait", rivers}, "--no-wait"},
 	}
