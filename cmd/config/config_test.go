@@ -117,3 +117,16 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestValidateProfileName(t *testing.T) {
+	for _, ok := range []string{"default", "prod", "a", "Prod-2.eu_west", strings.Repeat("a", 64), "9"} {
+		if err := ValidateProfileName(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "-x", ".x", "_x", "a b", "a/b", "../x", "é", strings.Repeat("a", 65), "x\n"} {
+		if err := ValidateProfileName(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
