@@ -265,6 +265,31 @@ func TestChunkSizeRaisedBeyond999Chunks(t *testing.T) {
 	e.assertStored(t, res.Ref, p)
 }
 
+// The case users hit: a file of more than 999 MiB at the default chunk size
+// of 1 MiB (Layman refuses a 1000th chunk). A sparse file costs no disk to
+// read; the fake stores what it receives.
+func TestDefaultChunkSizeRaisedForAGigabyte(t *testing.T) {
+	e := newEnv(t, 3)
+	p := filepath.Join(t.TempDir(), "mosaic.tif")
+	const size = 1000*MiB + 1
+	if err := os.WriteFile(p, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(p, size); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.up.Publish(testContext(t), LayerParams{Workspace: "alice", Files: []string{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := ChunkSizeFor(DefaultChunkSize, size)
+	want := int((size + chunk - 1) / chunk)
+	if got := e.srv.ChunkRequests(res.Ref.UUID); got != want || want > MaxChunks {
+		t.Errorf("server got %d chunks, want %d of %s (at most %d)", got, want, FormatSize(chunk), MaxChunks)
+	}
+	e.assertStored(t, res.Ref, p)
+}
+
 func isChunkPost(r *http.Request) bool {
 	return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/chunk")
 }
