@@ -91,7 +91,26 @@ and delete them, manage users, and log in with OAuth2 (Authorization Code + PKCE
 		users.NewCmdRoles(f),
 		api.NewCmd(f, nil),
 	)
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands makes `laymanctl layers lst` a usage error: cobra
+// shows a group command's help, with exit code 0, for any argument.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
+	if c == c.Root() || !c.HasSubCommands() || c.Run != nil || c.RunE != nil {
+		return
+	}
+	c.Args = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return cli.Usagef("unknown command %q for %q\nRun '%s --help' for usage.", args[0], c.CommandPath(), c.CommandPath())
+		}
+		return nil
+	}
+	c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 }
 
 func report(io *cli.IOStreams, err error) int {
@@ -102,17 +121,30 @@ func report(io *cli.IOStreams, err error) int {
 		return cli.ExitFailure
 	}
 	code, hint := classify(err)
-	// A failure of the auth transport (not of the network) reaches us as
-	// http.Client's `Get "URL": ...`; the request line adds nothing.
-	if ue, ok := err.(*url.Error); ok && !client.IsNetworkError(ue.Err) {
-		err = ue.Err
-	}
-	fmt.Fprintf(io.ErrOut, "error: %s\n", err)
+	fmt.Fprintf(io.ErrOut, "error: %s\n", message(err))
 	// Some errors already end with their advice; say it once.
 	if hint != "" && !strings.Contains(err.Error(), hint) {
 		fmt.Fprintln(io.ErrOut, hint)
 	}
 	return code
+}
+
+// message words http.Client's `Get "URL": ...` errors for people: a network
+// failure names the server it could not reach; a failure of the auth
+// transport needs no request line at all.
+func message(err error) string {
+	ue, ok := err.(*url.Error)
+	if !ok {
+		return err.Error()
+	}
+	if !client.IsNetworkError(ue.Err) {
+		return ue.Err.Error()
+	}
+	host := ue.URL
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		host = u.Scheme + "://" + u.Host
+	}
+	return fmt.Sprintf("cannot reach %s: %v", host, ue.Err)
 }
 
 // classify is the one place that turns an error into an exit code and a hint.
@@ -149,6 +181,10 @@ func classify(err error) (int, string) {
 		return cli.ExitAuth, "Layman rejected the token even after a refresh; run `laymanctl auth login`."
 	case errors.Is(err, context.Canceled):
 		return cli.ExitInterrupted, ""
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) && client.IsNetworkError(ue.Err) {
+		return cli.ExitFailure, "Check the server address (--server, LAYMAN_SERVER or the profile's) and the network."
 	}
 	return cli.ExitFailure, ""
 }
