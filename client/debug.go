@@ -40,6 +40,15 @@ func Redact(s string) string {
 	return secretScheme.ReplaceAllString(s, "${1} REDACTED")
 }
 
+// redactCredentials keeps the scheme of an Authorization value ("Bearer
+// REDACTED") so that the log still shows which kind was sent.
+func redactCredentials(v string) string {
+	if scheme, _, ok := strings.Cut(v, " "); ok && !strings.ContainsAny(scheme, "=;") {
+		return scheme + " REDACTED"
+	}
+	return "REDACTED"
+}
+
 // DebugTransport logs every request and response to w: method, URL,
 // status, duration and headers, with secrets redacted, plus bodies that are
 // JSON or form data and smaller than 4 KiB (never multipart file content).
@@ -96,7 +105,7 @@ func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
 	for _, name := range names {
 		for _, v := range h[name] {
 			if slices.Contains(secretHeaders, http.CanonicalHeaderKey(name)) {
-				v = "REDACTED"
+				v = redactCredentials(v)
 			}
 			fmt.Fprintf(b, "%s%s: %s\n", prefix, name, Redact(v))
 		}

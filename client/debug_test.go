@@ -100,7 +100,7 @@ func TestDebugTransportRedacts(t *testing.T) {
 	}
 	for _, want := range []string{
 		"> POST " + ts.url + "o/token/",
-		"> Authorization: REDACTED",
+		"> Authorization: Bearer REDACTED",
 		"> Cookie: REDACTED",
 		"< Set-Cookie: REDACTED",
 		"code=REDACTED",
