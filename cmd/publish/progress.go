@@ -93,9 +93,12 @@ func (b *bars) Done() {
 	if b.p == nil {
 		return
 	}
+	// Every bar must end, or Wait blocks for ever: no short-circuit here.
 	all := true
 	for _, fb := range b.order {
-		all = all && finish(fb.bar, fb.got >= fb.size)
+		if !finish(fb.bar, fb.got >= fb.size) {
+			all = false
+		}
 	}
 	if b.total != nil {
 		finish(b.total, all)
