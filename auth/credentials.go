@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -19,6 +20,10 @@ const (
 	EnvClientID     = "LAYMAN_CLIENT_ID"
 	EnvClientSecret = "LAYMAN_CLIENT_SECRET"
 )
+
+// ErrIncompleteCredentials marks credentials given only in part, e.g. a
+// username without a password: a usage error, not a failed login.
+var ErrIncompleteCredentials = errors.New("incomplete credentials")
 
 // Kind says where the credentials in use come from.
 type Kind int
@@ -77,7 +82,10 @@ func ResolveCredentials(ctx context.Context, o CredentialOptions) (TokenSource, 
 	user, pass := o.Env(EnvUsername), o.Env(EnvPassword)
 	if user != "" || pass != "" {
 		if user == "" || pass == "" {
-			return nil, KindPasswordGrant, fmt.Errorf("%s and %s must be set together", EnvUsername, EnvPassword)
+			return nil, KindPasswordGrant, fmt.Errorf("%w: %s and %s must be set together", ErrIncompleteCredentials, EnvUsername, EnvPassword)
+		}
+		if o.Endpoints.TokenURL == "" {
+			return nil, KindPasswordGrant, fmt.Errorf("%w: the password grant of %s needs the authorization server: set LAYMAN_AUTH_URL (e.g. https://layman.example.com/o/) or the profile's auth_url", ErrIncompleteCredentials, EnvUsername)
 		}
 		id, secret := o.ClientID, o.ClientSecret
 		if v := o.Env(EnvClientID); v != "" {

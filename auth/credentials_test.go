@@ -91,8 +91,17 @@ func TestResolveCredentialsFailures(t *testing.T) {
 	t.Run("half of username and password", func(t *testing.T) {
 		o := base
 		o.Env = envOf(map[string]string{EnvUsername: "robot"})
-		if _, _, err := ResolveCredentials(context.Background(), o); err == nil || !strings.Contains(err.Error(), EnvPassword) {
+		if _, _, err := ResolveCredentials(context.Background(), o); !errors.Is(err, ErrIncompleteCredentials) || !strings.Contains(err.Error(), EnvPassword) {
 			t.Errorf("error %v, want one naming %s", err, EnvPassword)
+		}
+	})
+	t.Run("password grant without an authorization server", func(t *testing.T) {
+		o := base
+		o.Endpoints = Endpoints{}
+		o.Env = envOf(map[string]string{EnvUsername: "robot", EnvPassword: "s3cret"})
+		_, _, err := ResolveCredentials(context.Background(), o)
+		if !errors.Is(err, ErrIncompleteCredentials) || !strings.Contains(err.Error(), "LAYMAN_AUTH_URL") || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("error %v, want one naming LAYMAN_AUTH_URL", err)
 		}
 	})
 	t.Run("wrong password", func(t *testing.T) {

@@ -40,6 +40,21 @@ func Redact(s string) string {
 	return secretScheme.ReplaceAllString(s, "${1} REDACTED")
 }
 
+// secretHeader reports headers that carry credentials: the standard ones,
+// and any a user adds (api -H) whose name says key, token, secret and such.
+func secretHeader(name string) bool {
+	if slices.Contains(secretHeaders, http.CanonicalHeaderKey(name)) {
+		return true
+	}
+	lower := strings.ToLower(name)
+	for _, word := range []string{"key", "token", "secret", "password", "auth", "session", "signature", "credential"} {
+		if strings.Contains(lower, word) {
+			return true
+		}
+	}
+	return false
+}
+
 // redactCredentials keeps the scheme of an Authorization value ("Bearer
 // REDACTED") so that the log still shows which kind was sent.
 func redactCredentials(v string) string {
@@ -104,7 +119,7 @@ func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
 	slices.Sort(names)
 	for _, name := range names {
 		for _, v := range h[name] {
-			if slices.Contains(secretHeaders, http.CanonicalHeaderKey(name)) {
+			if secretHeader(name) {
 				v = redactCredentials(v)
 			}
 			fmt.Fprintf(b, "%s%s: %s\n", prefix, name, Redact(v))

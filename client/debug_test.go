@@ -38,9 +38,10 @@ const (
 	secretPassword = "pa55w0rd"
 	secretCookie   = "s3ssion-cookie"
 	secretFile     = "FILE-CONTENT-NOT-FOR-LOGS"
+	secretAPIKey   = "API-KEY-NOT-FOR-LOGS"
 )
 
-var allSecrets = []string{secretAccess, secretRefresh, secretCode, secretVerifier, secretClient, secretPassword, secretCookie, secretFile}
+var allSecrets = []string{secretAccess, secretRefresh, secretCode, secretVerifier, secretClient, secretPassword, secretCookie, secretFile, secretAPIKey}
 
 func TestDebugTransportRedacts(t *testing.T) {
 	ts := newTestServer(t)
@@ -63,6 +64,7 @@ func TestDebugTransportRedacts(t *testing.T) {
 		t.Helper()
 		req.Header.Set("Authorization", "Bearer "+secretAccess)
 		req.Header.Set("Cookie", "sessionid="+secretCookie)
+		req.Header.Set("X-Api-Key", secretAPIKey) // as `api -H` may add
 		if _, err := c.Do(req, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -45,6 +45,10 @@ func ParseRef(s string) (Ref, error) {
 	if err := ValidateName(name); err != nil {
 		return Ref{}, fmt.Errorf("invalid publication reference %q: %w", s, err)
 	}
+	if strings.Contains(name, ":") {
+		// Layman slugifies names, so no publication has one with a colon.
+		return Ref{}, fmt.Errorf("invalid publication reference %q: want workspace:name with one colon", s)
+	}
 	return Ref{Workspace: ws, Name: name}, nil
 }
 

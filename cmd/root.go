@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -91,6 +90,8 @@ and delete them, manage users, and log in with OAuth2 (Authorization Code + PKCE
 		users.NewCmdRoles(f),
 		api.NewCmd(f, nil),
 	)
+	// Created now rather than at Execute, so that they are checked too.
+	root.InitDefaultCompletionCmd()
 	refuseUnknownSubcommands(root)
 	return root
 }
@@ -121,30 +122,12 @@ func report(io *cli.IOStreams, err error) int {
 		return cli.ExitFailure
 	}
 	code, hint := classify(err)
-	fmt.Fprintf(io.ErrOut, "error: %s\n", message(err))
+	fmt.Fprintf(io.ErrOut, "error: %s\n", cli.ErrorText(err))
 	// Some errors already end with their advice; say it once.
-	if hint != "" && !strings.Contains(err.Error(), hint) {
+	if hint != "" && !strings.Contains(cli.ErrorText(err), hint) {
 		fmt.Fprintln(io.ErrOut, hint)
 	}
 	return code
-}
-
-// message words http.Client's `Get "URL": ...` errors for people: a network
-// failure names the server it could not reach; a failure of the auth
-// transport needs no request line at all.
-func message(err error) string {
-	ue, ok := err.(*url.Error)
-	if !ok {
-		return err.Error()
-	}
-	if !client.IsNetworkError(ue.Err) {
-		return ue.Err.Error()
-	}
-	host := ue.URL
-	if u, perr := url.Parse(ue.URL); perr == nil {
-		host = u.Scheme + "://" + u.Host
-	}
-	return fmt.Sprintf("cannot reach %s: %v", host, ue.Err)
 }
 
 // classify is the one place that turns an error into an exit code and a hint.
@@ -173,6 +156,8 @@ func classify(err error) (int, string) {
 	case errors.As(err, &loginRequired):
 		// Its message already ends with how to log in (for its profile).
 		return cli.ExitAuth, ""
+	case errors.Is(err, auth.ErrIncompleteCredentials):
+		return cli.ExitUsage, ""
 	case errors.Is(err, keyring.ErrUnavailable):
 		// No credentials can be had; its message names the file store.
 		return cli.ExitAuth, ""
@@ -182,9 +167,8 @@ func classify(err error) (int, string) {
 	case errors.Is(err, context.Canceled):
 		return cli.ExitInterrupted, ""
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) && client.IsNetworkError(ue.Err) {
-		return cli.ExitFailure, "Check the server address (--server, LAYMAN_SERVER or the profile's) and the network."
+	if strings.Contains(cli.ErrorText(err), "cannot reach ") {
+		return cli.ExitFailure, "Check that address (for Layman: --server, LAYMAN_SERVER or the profile's) and the network."
 	}
 	return cli.ExitFailure, ""
 }

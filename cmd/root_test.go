@@ -26,7 +26,7 @@ func TestUnreachableServerNamesIt(t *testing.T) {
 	h := cmdtest.New(t, cmdtest.Options{})
 	t.Setenv("LAYMAN_SERVER", "http://127.0.0.1:1")
 	r := h.Run("layers", "list")
-	if r.Code != 1 || !strings.Contains(r.Stderr, "error: cannot reach http://127.0.0.1:1: ") || !strings.Contains(r.Stderr, "Check the server address") {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "error: cannot reach http://127.0.0.1:1: ") || !strings.Contains(r.Stderr, "Check that address") {
 		t.Errorf("unreachable server:\n%s", r)
 	}
 }

@@ -73,7 +73,7 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 		failed = append(failed, err.Error())
 	}
 	if err := forgetAtLayman(ctx, f, ts.AccessToken); err != nil {
-		failed = append(failed, fmt.Sprintf("tell Layman to forget the token: %v", err))
+		failed = append(failed, "tell Layman to forget the token: "+cli.ErrorText(err))
 	}
 	if err := revokeAtAuthServer(ctx, f, ts); err != nil {
 		errs := []error{err}
@@ -81,7 +81,7 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 			errs = joined.Unwrap()
 		}
 		for _, err := range errs {
-			failed = append(failed, fmt.Sprintf("revoke the tokens: %v", err))
+			failed = append(failed, "revoke the tokens: "+cli.ErrorText(err))
 		}
 	}
 	if f.Env(auth.EnvAccessToken) != "" {

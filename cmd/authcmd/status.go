@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -88,7 +89,7 @@ func statusRun(ctx context.Context, o *StatusOptions) error {
 	u, sessionErr := c.CurrentUser.Get(ctx)
 	switch {
 	case sessionErr != nil:
-		r.Error = sessionErr.Error()
+		r.Error = cli.ErrorText(sessionErr)
 	case !u.Authenticated:
 		sessionErr = &cli.ExitError{Code: cli.ExitAuth, Err: errors.New("the Layman server does not accept these credentials (authenticated: false)")}
 		r.Error = sessionErr.Error()
@@ -104,6 +105,10 @@ func statusRun(ctx context.Context, o *StatusOptions) error {
 		return err
 	}
 	if sessionErr != nil {
+		// A server that cannot be reached says nothing about the session.
+		if strings.Contains(r.Error, "cannot reach ") {
+			return sessionErr
+		}
 		return fmt.Errorf("the session is not alive: %w", sessionErr)
 	}
 	return nil

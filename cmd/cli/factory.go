@@ -162,7 +162,7 @@ func (f *Factory) Transport() (http.RoundTripper, error) {
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
 		if err != nil {
-			return nil, fmt.Errorf("reading --ca-file: %w", err)
+			return nil, &UsageError{Err: fmt.Errorf("reading the CA file: %w", err)}
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil {
