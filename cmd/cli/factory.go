@@ -257,9 +257,14 @@ func (f *Factory) Client(ctx context.Context) (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, _, err := f.Credentials(ctx)
+	src, kind, err := f.Credentials(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if kind == auth.KindStored {
+		if err := f.loggedInTo(server); err != nil {
+			return nil, err
+		}
 	}
 	base, err := f.Transport()
 	if err != nil {
@@ -267,6 +272,21 @@ func (f *Factory) Client(ctx context.Context) (*client.Client, error) {
 	}
 	hc := &http.Client{Transport: auth.Transport(src, base)}
 	return f.NewClient(server, hc)
+}
+
+// loggedInTo refuses to send a profile's stored token to a server other than
+// the one it logged in to (--server or LAYMAN_SERVER pointing elsewhere).
+func (f *Factory) loggedInTo(server string) error {
+	name, p, err := f.Profile()
+	if err != nil || p.Server == "" {
+		return err
+	}
+	if own, err := NormalizeServer(p.Server); err == nil && own != server {
+		return &ExitError{Code: ExitAuth,
+			Err:  fmt.Errorf("profile %q is logged in to %s, not %s; its token is not sent elsewhere", name, own, server),
+			Hint: fmt.Sprintf("Log in to %s with a profile of its own: `laymanctl auth login --profile NAME --server %s`.", server, server)}
+	}
+	return nil
 }
 
 // NewClient builds a Layman client with laymanctl's user agent and the
