@@ -2,8 +2,12 @@ package cli
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
 )
@@ -23,12 +27,32 @@ func Confirm(io *IOStreams, action string, yes bool) error {
 	}
 	r, size := utf8.DecodeRuneInString(action)
 	fmt.Fprintf(io.ErrOut, "%c%s? [y/N] ", unicode.ToUpper(r), action[size:])
-	line, err := bufio.NewReader(io.In).ReadString('\n')
-	if err != nil && line == "" {
+	// Ctrl-C must end the wait at once, not after the next Enter: the read
+	// runs aside while the prompt also listens for the interrupt.
+	type answer struct {
+		line string
+		err  error
+	}
+	answers := make(chan answer, 1)
+	go func() {
+		line, err := bufio.NewReader(io.In).ReadString('\n')
+		answers <- answer{line, err}
+	}()
+	interrupt := make(chan os.Signal, 1)
+	signal.Notify(interrupt, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(interrupt)
+	var a answer
+	select {
+	case a = <-answers:
+	case <-interrupt:
+		fmt.Fprintln(io.ErrOut)
+		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
+	}
+	if a.err != nil && a.line == "" {
 		fmt.Fprintln(io.ErrOut)
 		return ErrCancelled
 	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
+	switch strings.ToLower(strings.TrimSpace(a.line)) {
 	case "y", "yes":
 		return nil
 	}
