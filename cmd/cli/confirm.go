@@ -25,10 +25,13 @@ func Confirm(io *IOStreams, action string, yes bool) error {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("refusing to %s without confirmation", action),
 			Hint: "Pass --yes to confirm when not running on a terminal."}
 	}
+	// Ctrl-C must end the wait at once, not after the next Enter: the read
+	// runs aside while the prompt listens for the interrupt too.
+	interrupt := make(chan os.Signal, 1)
+	signal.Notify(interrupt, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(interrupt)
 	r, size := utf8.DecodeRuneInString(action)
 	fmt.Fprintf(io.ErrOut, "%c%s? [y/N] ", unicode.ToUpper(r), action[size:])
-	// Ctrl-C must end the wait at once, not after the next Enter: the read
-	// runs aside while the prompt also listens for the interrupt.
 	type answer struct {
 		line string
 		err  error
@@ -38,9 +41,6 @@ func Confirm(io *IOStreams, action string, yes bool) error {
 		line, err := bufio.NewReader(io.In).ReadString('\n')
 		answers <- answer{line, err}
 	}()
-	interrupt := make(chan os.Signal, 1)
-	signal.Notify(interrupt, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(interrupt)
 	var a answer
 	select {
 	case a = <-answers:

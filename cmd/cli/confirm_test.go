@@ -2,8 +2,13 @@ package cli
 
 import (
 	"errors"
+	"io"
+	"os"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestConfirm(t *testing.T) {
@@ -52,5 +57,51 @@ func TestConfirmNeverPromptsWithoutTerminal(t *testing.T) {
 		if errOut.Len() > 0 || in.Len() == 0 {
 			t.Errorf("prompted or read stdin without a terminal")
 		}
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// Ctrl-C while the prompt waits for a person who types nothing.
+func TestConfirmInterrupted(t *testing.T) {
+	stdin, _ := io.Pipe() // never written: nobody answers
+	errOut := &syncWriter{}
+	ios := &IOStreams{In: stdin, Out: io.Discard, ErrOut: errOut, InTTY: true, ErrTTY: true}
+	done := make(chan error, 1)
+	go func() { done <- Confirm(ios, "delete layer alice:rivers", false) }()
+	// The prompt is printed once the interrupt is watched for.
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(errOut.String(), "[y/N]") {
+		if time.Now().After(deadline) {
+			t.Fatal("no prompt")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		var exit *ExitError
+		if !errors.As(err, &exit) || exit.Code != ExitInterrupted {
+			t.Errorf("Confirm = %v, want exit %d", err, ExitInterrupted)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Confirm still waits for an answer after Ctrl-C")
 	}
 }
