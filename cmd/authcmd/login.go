@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -100,9 +101,12 @@ func (o *LoginOptions) parse(scopes string, scopesSet bool) error {
 	if o.Timeout <= 0 {
 		return cli.Usagef("--timeout must be positive")
 	}
-	host, _, err := net.SplitHostPort(o.Listen)
+	host, port, err := net.SplitHostPort(o.Listen)
 	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
 		return cli.Usagef("--listen %q: want a loopback IP and port, e.g. 127.0.0.1:0", o.Listen)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return cli.Usagef("--listen %q: the port must be a number from 0 to 65535 (0 picks a free one)", o.Listen)
 	}
 	if o.Username != "" {
 		if err := client.ValidateWorkspace(o.Username); err != nil {

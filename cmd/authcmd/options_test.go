@@ -62,6 +62,7 @@ func TestLoginOptionsRejected(t *testing.T) {
 		{"--listen", "0.0.0.0:0"},
 		{"--listen", "localhost:0"},
 		{"--listen", "127.0.0.1"},
+		{"--listen", "127.0.0.1:99999"},
 		{"--timeout", "0s"},
 		{"--scopes", " "},
 		{"--username", "Bad-Name"},
