@@ -16,12 +16,22 @@ type Download struct {
 	Binary bool
 }
 
-// CheckTarget refuses binary output to a terminal before anything is
-// requested.
+// CheckTarget refuses, before anything is requested, binary output to a
+// terminal and an -O FILE that cannot be written: its directory missing, or
+// FILE a directory.
 func (d Download) CheckTarget(io *IOStreams) error {
-	if d.toStdout() && d.Binary && io.OutTTY {
-		return &ExitError{Code: ExitUsage, Err: errors.New("refusing to write binary data to the terminal"),
-			Hint: "Save it with -O FILE, or redirect stdout to a file or a pipe."}
+	if d.toStdout() {
+		if d.Binary && io.OutTTY {
+			return &ExitError{Code: ExitUsage, Err: errors.New("refusing to write binary data to the terminal"),
+				Hint: "Save it with -O FILE, or redirect stdout to a file or a pipe."}
+		}
+		return nil
+	}
+	if fi, err := os.Stat(filepath.Dir(d.Path)); err != nil || !fi.IsDir() {
+		return Usagef("-O %s: the directory %s does not exist", d.Path, filepath.Dir(d.Path))
+	}
+	if fi, err := os.Stat(d.Path); err == nil && fi.IsDir() {
+		return Usagef("-O %s is a directory; name the file to write", d.Path)
 	}
 	return nil
 }

@@ -56,3 +56,21 @@ func TestDownloadToStdout(t *testing.T) {
 		}
 	}
 }
+
+func TestDownloadTargetCheckedBeforeAnyRequest(t *testing.T) {
+	dir := t.TempDir()
+	ios, _, _, _ := Test()
+	for path, want := range map[string]string{
+		filepath.Join(dir, "missing", "x.png"): "does not exist",
+		dir:                                    "is a directory",
+	} {
+		err := (Download{Path: path, Binary: true}).CheckTarget(ios)
+		var ue *UsageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) {
+			t.Errorf("-O %s: %v, want a usage error saying %q", path, err, want)
+		}
+	}
+	if err := (Download{Path: filepath.Join(dir, "x.png")}).CheckTarget(ios); err != nil {
+		t.Errorf("a new file in an existing directory: %v", err)
+	}
+}
