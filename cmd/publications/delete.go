@@ -3,10 +3,12 @@ package publications
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/laymanctl/laymanctl/auth"
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/cmd/cli"
 )
@@ -106,17 +108,7 @@ func RunDelete(ctx context.Context, f *cli.Factory, opts *DeleteOptions) error {
 			fmt.Fprintf(f.IO.ErrOut, "Deleted %d %s in workspace %s\n", len(deleted), opts.Kind.Plural, opts.Workspace)
 		}
 	} else {
-		for _, ref := range opts.Refs {
-			d, err := svc.Delete(ctx, ref)
-			if err != nil {
-				failed = fmt.Errorf("deleting %s %s: %w", opts.Kind.Singular, ref, err)
-				break
-			}
-			deleted = append(deleted, *d)
-			if !p.Structured() && !f.Flags.Quiet {
-				fmt.Fprintf(f.IO.ErrOut, "Deleted %s %s\n", opts.Kind.Singular, ref)
-			}
-		}
+		deleted, failed = deleteEach(ctx, f, svc, opts, !p.Structured() && !f.Flags.Quiet)
 	}
 	if p.Structured() && (failed == nil || len(deleted) > 0) {
 		if deleted == nil {
@@ -131,4 +123,35 @@ func RunDelete(ctx context.Context, f *cli.Factory, opts *DeleteOptions) error {
 		}
 	}
 	return failed
+}
+
+// deleteEach tries every REF, like `kubectl delete`: one that fails is
+// reported on stderr and the others still go. With several REFs the result
+// is cli.ErrSilent (exit 1) once any failed; a single REF's error is
+// returned as is, so it keeps its exit code and hint. A failure that no
+// other REF can escape (the token, an interruption) ends the loop at once.
+func deleteEach(ctx context.Context, f *cli.Factory, svc Service, opts *DeleteOptions, announce bool) ([]client.Publication, error) {
+	var deleted []client.Publication
+	var failures int
+	for _, ref := range opts.Refs {
+		d, err := svc.Delete(ctx, ref)
+		if err != nil {
+			err = fmt.Errorf("deleting %s %s: %w", opts.Kind.Singular, ref, err)
+			var loginRequired *auth.LoginRequiredError
+			if len(opts.Refs) == 1 || ctx.Err() != nil || client.IsAuthFailure(err) || errors.As(err, &loginRequired) {
+				return deleted, err
+			}
+			fmt.Fprintf(f.IO.ErrOut, "error: %s\n", cli.ErrorText(err))
+			failures++
+			continue
+		}
+		deleted = append(deleted, *d)
+		if announce {
+			fmt.Fprintf(f.IO.ErrOut, "Deleted %s %s\n", opts.Kind.Singular, ref)
+		}
+	}
+	if failures > 0 {
+		return deleted, cli.ErrSilent
+	}
+	return deleted, nil
 }
