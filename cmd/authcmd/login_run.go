@@ -117,7 +117,7 @@ func (o *LoginOptions) obtainTokens(ctx context.Context, as authServer, asErr er
 		}
 		ts, err = auth.ExchangeRefreshToken(ctx, auth.OAuth2Config(as.endpoints, as.clientID, secret, as.scopes), hc, nil, ts.RefreshToken)
 		if err != nil {
-			return nil, &cli.ExitError{Code: cli.ExitAuth, Err: fmt.Errorf("the authorization server refused the refresh token: %w", err)}
+			return nil, &cli.ExitError{Code: cli.ExitAuth, Err: fmt.Errorf("exchanging the refresh token from stdin: %w", err)}
 		}
 		return ts, nil
 	}

@@ -147,7 +147,7 @@ func TestLoginWithToken(t *testing.T) {
 	t.Run("spent refresh token", func(t *testing.T) {
 		w := newWorld(t)
 		r := w.run(run{stdin: "not-a-live-refresh-token"}, "auth", "login", "--with-token", "--server", w.layman.URL, "--auth-url", w.dot.BaseURL())
-		if r.code != 4 || !strings.Contains(r.stderr, "refused the refresh token") {
+		if r.code != 4 || !strings.Contains(r.stderr, "exchanging the refresh token from stdin: the authorization server refused: invalid_grant") {
 			t.Fatalf("login --with-token: %s", r)
 		}
 		w.noTokenFiles()
