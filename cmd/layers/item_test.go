@@ -111,7 +111,7 @@ func TestWaitComplete(t *testing.T) {
 	cmdtest.ForEachGeneration(t, cmdtest.Options{ProcessingPolls: 2}, func(t *testing.T, h *cmdtest.Harness) {
 		h.SeedLayer("rivers", "Rivers")
 		r := h.RunWith(cmdtest.RunOptions{ErrTTY: true}, "layers", "wait", "alice:rivers", "--timeout", "30s")
-		if r.Code != 0 || !strings.HasPrefix(r.Stdout, "publication\tCOMPLETE") {
+		if r.Code != 0 || !strings.HasPrefix(r.Stdout, "alice\trivers\t") || !strings.HasSuffix(r.Stdout, "\tCOMPLETE\n") {
 			t.Errorf("wait:\n%s", r)
 		}
 		if !strings.Contains(r.Stderr, "UPDATING") || !strings.Contains(r.Stderr, "COMPLETE") {

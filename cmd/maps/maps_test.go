@@ -76,7 +76,7 @@ func TestDeleteAndWait(t *testing.T) {
 	cmdtest.ForEachGeneration(t, cmdtest.Options{ProcessingPolls: 1}, func(t *testing.T, h *cmdtest.Harness) {
 		overview := h.SeedMap("overview", "Overview")
 		h.SeedMap("detail", "Detail")
-		if r := h.Run("maps", "wait", overview.UUID); r.Code != 0 || !strings.HasPrefix(r.Stdout, "publication\tCOMPLETE") {
+		if r := h.Run("maps", "wait", overview.UUID); r.Code != 0 || r.Stdout != "alice\toverview\t"+overview.UUID+"\tCOMPLETE\n" {
 			t.Errorf("wait:\n%s", r)
 		}
 		h.Server.ResetRequests()

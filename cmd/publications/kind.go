@@ -22,6 +22,7 @@ type Lister interface {
 // Service is what layers and maps share on the client.
 type Service interface {
 	Lister
+	Resolve(ctx context.Context, ref client.Ref) (client.Ref, error)
 	Delete(ctx context.Context, ref client.Ref) (*client.Publication, error)
 	DeleteAll(ctx context.Context, workspace string) ([]client.Publication, error)
 	Thumbnail(ctx context.Context, ref client.Ref) (io.ReadCloser, string, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -49,7 +50,8 @@ INCOMPLETE (exit 5, naming the source that failed and its error).`, kind.Singula
 	return c
 }
 
-// RunWait polls until processing ends and prints the final state.
+// RunWait polls until processing ends and prints the final state: the
+// server's JSON, or for people the publication's row as publish prints it.
 func RunWait(ctx context.Context, f *cli.Factory, opts *WaitOptions) error {
 	p, err := f.Printer()
 	if err != nil {
@@ -65,34 +67,40 @@ func RunWait(ctx context.Context, f *cli.Factory, opts *WaitOptions) error {
 		waitCtx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
+	kind := opts.Kind.Singular
 	var onStatus func(upload.Status)
 	if f.IO.ErrTTY && !f.Flags.Quiet {
-		onStatus = func(st upload.Status) { fmt.Fprintln(f.IO.ErrOut, describeStatus(st)) }
+		onStatus = func(st upload.Status) { fmt.Fprintln(f.IO.ErrOut, statusLine(kind, opts.Ref, st)) }
 	}
-	st, err := upload.Wait(waitCtx, c, opts.Ref, opts.Kind.Singular, onStatus)
+	// Resolved first, so that the row names the publication however REF
+	// was given, and Wait need not look it up again.
+	ref, err := opts.Kind.service(c).Resolve(waitCtx, opts.Ref)
+	var st *upload.Status
+	if err == nil {
+		st, err = upload.Wait(waitCtx, c, ref, kind, onStatus)
+	}
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%s %s still processing after %s: %w", opts.Kind.Singular, opts.Ref, opts.Timeout, err)
+		return fmt.Errorf("%s %s still processing after %s: %w", kind, opts.Ref, opts.Timeout, err)
 	}
 	if st != nil && st.Final() {
-		if perr := p.Print(st.Raw, func() cli.Table { return statusTable(st) }); perr != nil {
+		table := func() cli.Table { return SummaryTable(st.Raw, WithWorkspace(ctx, c, kind, ref), st.Publication) }
+		if perr := p.Print(st.Raw, table); perr != nil {
 			return perr
 		}
 	}
 	return err
 }
 
-func describeStatus(st upload.Status) string {
-	s := st.Publication
+// statusLine is one line of progress while waiting, e.g.
+// "layer alice:rivers UPDATING: file SUCCESS, db STARTED".
+func statusLine(kind string, ref client.Ref, st upload.Status) string {
+	parts := make([]string, 0, len(st.Sources))
 	for _, src := range st.Sources {
-		s += fmt.Sprintf("  %s: %s", src.Name, src.Status)
+		parts = append(parts, src.Name+" "+src.Status)
 	}
-	return s
-}
-
-func statusTable(st *upload.Status) cli.Table {
-	t := cli.Table{Header: []string{"SOURCE", "STATUS", "ERROR"}, Rows: [][]string{{"publication", st.Publication, ""}}}
-	for _, src := range st.Sources {
-		t.Rows = append(t.Rows, []string{src.Name, src.Status, oneLine(src.ErrorText())})
+	line := fmt.Sprintf("%s %s %s", kind, ref, st.Publication)
+	if len(parts) > 0 {
+		line += ": " + strings.Join(parts, ", ")
 	}
-	return t
+	return line
 }

@@ -1,0 +1,49 @@
+package publications_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/laymanctl/laymanctl/client/laymantest"
+	"github.com/laymanctl/laymanctl/cmd/cmdtest"
+)
+
+// The final row names the publication however REF was given, the way
+// publish --wait prints it.
+func TestWaitPrintsThePublication(t *testing.T) {
+	cmdtest.ForEachGeneration(t, cmdtest.Options{ProcessingPolls: 1}, func(t *testing.T, h *cmdtest.Harness) {
+		for _, kind := range []struct {
+			plural string
+			seed   func(name, title string) laymantest.PublicationInfo
+		}{{"layers", h.SeedLayer}, {"maps", h.SeedMap}} {
+			info := kind.seed("rivers", "Rivers")
+			want := "alice\trivers\t" + info.UUID + "\tCOMPLETE\n"
+			for _, ref := range []string{"alice:rivers", info.UUID} {
+				if r := h.Run(kind.plural, "wait", ref); r.Code != 0 || r.Stdout != want {
+					t.Errorf("%s wait %s: stdout %q, want %q\n%s", kind.plural, ref, r.Stdout, want, r)
+				}
+			}
+
+			r := h.RunWith(cmdtest.TTY(""), kind.plural, "wait", info.UUID)
+			lines := strings.Split(r.Stdout, "\n")
+			if r.Code != 0 || len(lines) != 3 || !strings.HasPrefix(lines[0], "WORKSPACE") ||
+				strings.Join(strings.Fields(lines[1]), " ") != "alice rivers "+info.UUID+" COMPLETE" {
+				t.Errorf("%s wait on a terminal:\n%s", kind.plural, r)
+			}
+			if !strings.Contains(r.Stderr, strings.TrimSuffix(kind.plural, "s")+" "+info.UUID+" COMPLETE") {
+				t.Errorf("%s wait: status line does not name the publication:\n%s", kind.plural, r)
+			}
+		}
+	})
+}
+
+func TestWaitIncompleteRow(t *testing.T) {
+	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
+		info := h.SeedLayer("rivers", "Rivers")
+		h.Server.SetIncomplete(info.UUID, "wms", laymantest.ErrorJSON(53, nil))
+		r := h.Run("layers", "wait", "alice:rivers")
+		if r.Code != 5 || r.Stdout != "alice\trivers\t"+info.UUID+"\tINCOMPLETE\n" || !strings.Contains(r.Stderr, "wms") {
+			t.Errorf("incomplete:\n%s", r)
+		}
+	})
+}
