@@ -38,6 +38,9 @@ func TestConfidentialClientSecretFromStdin(t *testing.T) {
 	if ts := w.stored(); ts == nil || !w.dot.Active(ts.AccessToken) {
 		t.Fatal("the stored access token is not the live one")
 	}
+	if r := w.run(run{}, "auth", "refresh", "--jq", ".profile"); r.code != 0 || r.stdout != "default\n" || w.dot.Refreshes() != 3 {
+		t.Fatalf("auth refresh --jq: refreshes %d, %s", w.dot.Refreshes(), r)
+	}
 	if r := w.run(run{}, "auth", "logout"); r.code != 0 {
 		t.Fatalf("logout revokes with the kept secret: %s", r)
 	}

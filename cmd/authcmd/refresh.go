@@ -2,6 +2,7 @@ package authcmd
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -38,6 +39,10 @@ stored and cannot be refreshed this way.`,
 
 func refreshRun(ctx context.Context, o *RefreshOptions) error {
 	f := o.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
 	src, kind, err := f.Credentials(ctx)
 	if err != nil {
 		return err
@@ -66,6 +71,16 @@ func refreshRun(ctx context.Context, o *RefreshOptions) error {
 	tok, err := src.ForceRefresh(ctx, current.AccessToken)
 	if err != nil {
 		return err
+	}
+	if p.Structured() {
+		raw, err := json.Marshal(struct {
+			Profile string    `json:"profile"`
+			Expiry  time.Time `json:"expiry"`
+		}{name, tok.Expiry})
+		if err != nil {
+			return err
+		}
+		return p.Print(raw, nil)
 	}
 	if !f.Flags.Quiet {
 		fmt.Fprintf(f.IO.ErrOut, "Refreshed the access token of profile %s; it expires %s\n", name, describeExpiry(tok.Expiry, time.Now()))
