@@ -113,6 +113,9 @@ other options of publish. REF is the layer's UUID or workspace:name.`,
 			}
 			opts.Ref = refs[0]
 			opts.Params.Files = slices.Concat(args[1:], files)
+			if !changesLayer(opts.Params) {
+				return cli.Usagef("nothing to update: give data files or at least one of --title, --description, --style, --read, --write, --crs, --time-regex, --overview-resampling, --external-table\nRun '%s --help' for usage.", c.CommandPath())
+			}
 			if opts.Transfer, err = tf.parse(); err != nil {
 				return err
 			}
@@ -131,6 +134,14 @@ other options of publish. REF is the layer's UUID or workspace:name.`,
 	addTransferFlags(fs, &tf)
 	addWaitFlags(fs, &wf)
 	return c
+}
+
+// changesLayer reports whether p asks for any change: an empty PATCH would
+// still make Layman process the layer again.
+func changesLayer(p upload.LayerParams) bool {
+	return len(p.Files) > 0 || len(p.Read) > 0 || len(p.Write) > 0 ||
+		p.Name != "" || p.Title != "" || p.Description != "" || p.CRS != "" || p.StylePath != "" ||
+		p.TimeRegex != "" || p.TimeRegexFormat != "" || p.OverviewResampling != "" || p.ExternalTableURI != ""
 }
 
 // RunLayersUpdate patches the layer and reports the result.

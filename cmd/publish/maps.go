@@ -129,6 +129,10 @@ workspace:name.`,
 			if len(args) == 2 {
 				opts.File = args[1]
 			}
+			if p := opts.Params; opts.File == "" && p.Name == "" && p.Title == "" && p.Description == "" && len(p.Read) == 0 && len(p.Write) == 0 {
+				// An empty PATCH would still make Layman process the map again.
+				return cli.Usagef("nothing to update: give a FILE.json or at least one of --title, --description, --read, --write\nRun '%s --help' for usage.", c.CommandPath())
+			}
 			if opts.Wait, err = wf.parse(c, f.IO); err != nil {
 				return err
 			}
