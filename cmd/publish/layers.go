@@ -9,6 +9,7 @@ import (
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/cli"
+	"github.com/laymanctl/laymanctl/cmd/publications"
 )
 
 // LayersPublishOptions are the parsed arguments of `layers publish`.
@@ -216,6 +217,11 @@ func RunLayersResume(ctx context.Context, f *cli.Factory, opts *LayersResumeOpti
 	res, err := s.uploader.Resume(ctx, opts.Ref, opts.Files)
 	if err != nil {
 		return err
+	}
+	if !s.printer.Structured() {
+		// A resume gets no answer naming the workspace, and 3.x's layer
+		// JSON lacks it; the table row should not.
+		res.Ref = publications.WithWorkspace(ctx, s.client, upload.KindLayer, res.Ref)
 	}
 	return s.finish(ctx, upload.KindLayer, res, opts.Wait)
 }
