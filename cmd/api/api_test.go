@@ -102,3 +102,15 @@ func TestLaymanErrorExitsOne(t *testing.T) {
 		}
 	})
 }
+
+// A body that ends with a newline is printed with exactly one.
+func TestOneTrailingNewline(t *testing.T) {
+	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
+		for _, format := range []string{"json", "yaml"} {
+			r := h.Run("api", "GET", "rest/about/version", "-o", format)
+			if r.Code != 0 || !strings.HasSuffix(r.Stdout, "\n") || strings.HasSuffix(r.Stdout, "\n\n") {
+				t.Errorf("-o %s: stdout ends %q\n%s", format, r.Stdout[max(len(r.Stdout)-4, 0):], r)
+			}
+		}
+	})
+}
