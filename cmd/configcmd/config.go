@@ -4,6 +4,7 @@ package configcmd
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -157,7 +158,15 @@ func newUseCmd(f *cli.Factory) *cobra.Command {
 				return err
 			}
 			if cfg.Profile(args[0]) == nil {
-				return cli.Usagef("unknown profile %q; known: %v", args[0], cfg.ProfileNames())
+				names := cfg.ProfileNames()
+				if len(names) == 0 {
+					name := args[0]
+					if config.ValidateProfileName(name) != nil {
+						name = "NAME"
+					}
+					return cli.Usagef("unknown profile %q; no profiles yet; create one with `laymanctl auth login --profile %s --server URL`", args[0], name)
+				}
+				return cli.Usagef("unknown profile %q; known profiles: %s", args[0], strings.Join(names, ", "))
 			}
 			cfg.CurrentProfile = args[0]
 			if err := cfg.Save(); err != nil {

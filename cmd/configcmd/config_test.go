@@ -82,3 +82,25 @@ func TestConfigBadInput(t *testing.T) {
 	}
 	h.ExpectNoRequests()
 }
+
+// An unknown profile is answered with the known ones, or how to make one.
+func TestUseUnknownProfileNamesTheKnownOnes(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	r := h.Run("config", "use", "nosuch")
+	if want := "unknown profile \"nosuch\"; no profiles yet; create one with `laymanctl auth login --profile nosuch --server URL`\n"; r.Code != 2 || !strings.HasSuffix(r.Stderr, want) {
+		t.Errorf("no profiles: want %q\n%s", want, r)
+	}
+	for _, s := range [][]string{
+		{"config", "set", "server", "https://layman.example.com"},
+		{"--profile", "prod", "config", "set", "server", "https://prod.example.com"},
+	} {
+		if r := h.Run(s...); r.Code != 0 {
+			t.Fatalf("%v:\n%s", s, r)
+		}
+	}
+	r = h.Run("config", "use", "nosuch")
+	if want := "unknown profile \"nosuch\"; known profiles: default, prod\n"; r.Code != 2 || !strings.HasSuffix(r.Stderr, want) {
+		t.Errorf("want %q\n%s", want, r)
+	}
+	h.ExpectNoRequests()
+}
