@@ -1,14 +1,17 @@
 package upload
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/laymanctl/laymanctl/client"
 )
@@ -42,17 +45,29 @@ func ValidateMap(path string) (*MapFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	fh, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, invalid("file", "%v", err)
 	}
-	defer fh.Close()
 	var doc struct {
 		DescribedBy *string           `json:"describedBy"`
 		Layers      []json.RawMessage `json:"layers"`
 	}
-	if err := json.NewDecoder(fh).Decode(&doc); err != nil {
-		return nil, invalid("file", "%s is not a JSON map composition: %v", filepath.Base(path), err)
+	if err := json.Unmarshal(data, &doc); err != nil {
+		var syntax *json.SyntaxError
+		if !errors.As(err, &syntax) {
+			return nil, invalid("file", "%s is not a JSON map composition: %v", filepath.Base(path), err)
+		}
+		// Offset counts the bytes read: the offending one included, or all
+		// of them when the input ends too early.
+		end := syntax.Offset
+		if end < int64(len(data)) || !strings.HasPrefix(syntax.Error(), "unexpected end") {
+			end = max(end-1, 0)
+		}
+		before := data[:end]
+		line := bytes.Count(before, []byte("\n")) + 1
+		column := utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+		return nil, invalid("file", "%s is not valid JSON: %v (line %d, column %d)", filepath.Base(path), syntax, line, column)
 	}
 	if doc.DescribedBy == nil {
 		return nil, invalid("file", "%s has no describedBy key naming the map-composition schema", filepath.Base(path))
