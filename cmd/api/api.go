@@ -175,9 +175,7 @@ func Run(ctx context.Context, f *cli.Factory, opts *Options) error {
 		return nil
 	}
 	if strings.Contains(resp.Header.Get("Content-Type"), "json") || json.Valid(answer.Bytes()) {
-		// Indenting keeps the body's own trailing newline; the printer
-		// adds one.
-		return p.Print(bytes.TrimRight(answer.Bytes(), " \t\r\n"), nil)
+		return p.Print(answer.Bytes(), nil)
 	}
 	if f.Flags.JQ != "" {
 		return fmt.Errorf("--jq: the answer is %s, not JSON", resp.Header.Get("Content-Type"))

@@ -143,7 +143,8 @@ func (p *Printer) printData(raw json.RawMessage) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+	// The server's trailing newline would double ours.
+	if err := json.Indent(&buf, bytes.TrimSpace(raw), "", "  "); err != nil {
 		return fmt.Errorf("server sent invalid JSON: %w", err)
 	}
 	buf.WriteByte('\n')
