@@ -22,17 +22,32 @@ type chunkUpload struct {
 	gen   client.Generation
 	ref   client.Ref
 	path  string
-	files []File
+	files []*chunkedFile
+	// requested is the chunk size asked for, which the resume command
+	// must repeat.
+	requested int64
 
 	sent, present atomic.Int64
 }
 
-// chunkedFile is a file open for ReadAt by every worker at once.
+// chunkedFile is a file cut in chunks, open for ReadAt by every worker at
+// once while the upload runs.
 type chunkedFile struct {
 	File
-	f         *os.File
 	chunkSize int64
 	total     int
+	f         *os.File
+}
+
+// cut splits files with the requested chunk size, raised per file where
+// ChunkSizeFor must.
+func cut(files []File, requested int64) []*chunkedFile {
+	out := make([]*chunkedFile, len(files))
+	for i, f := range files {
+		size := ChunkSizeFor(requested, f.Size)
+		out[i] = &chunkedFile{File: f, chunkSize: size, total: chunkCount(f.Size, size)}
+	}
+	return out
 }
 
 type chunk struct {
@@ -45,8 +60,8 @@ func (c chunk) bounds() (off, n int64) {
 	return off, min(c.file.chunkSize, c.file.Size-off)
 }
 
-func (u *Uploader) newChunkUpload(gen client.Generation, ref client.Ref, files []File) *chunkUpload {
-	return &chunkUpload{u: u, gen: gen, ref: ref, path: chunkPath(gen, ref), files: files}
+func (u *Uploader) newChunkUpload(gen client.Generation, ref client.Ref, files []*chunkedFile, requested int64) *chunkUpload {
+	return &chunkUpload{u: u, gen: gen, ref: ref, path: chunkPath(gen, ref), files: files, requested: requested}
 }
 
 // run sends every chunk, or with probe only those the server lacks.
@@ -68,7 +83,7 @@ func (up *chunkUpload) run(ctx context.Context, probe bool) error {
 		paths[i] = f.Path
 	}
 	ie := &InterruptedError{Ref: up.ref, Files: paths, Cause: err, gen: up.gen}
-	if cs := up.u.ChunkSize; cs > 0 && cs != DefaultChunkSize {
+	if cs := up.requested; cs > 0 && cs != DefaultChunkSize {
 		ie.ChunkSize = cs
 	}
 	return ie
@@ -76,14 +91,13 @@ func (up *chunkUpload) run(ctx context.Context, probe bool) error {
 
 func (up *chunkUpload) runChunks(ctx context.Context, probe bool) error {
 	var all []chunk
-	for _, f := range up.files {
-		fh, err := os.Open(f.Path)
+	for _, cf := range up.files {
+		fh, err := os.Open(cf.Path)
 		if err != nil {
 			return err
 		}
 		defer fh.Close()
-		cf := &chunkedFile{File: f, f: fh, chunkSize: ChunkSizeFor(up.u.ChunkSize, f.Size)}
-		cf.total = chunkCount(f.Size, cf.chunkSize)
+		cf.f = fh
 		for n := 1; n <= cf.total; n++ {
 			all = append(all, chunk{file: cf, number: n})
 		}
@@ -151,8 +165,7 @@ func (up *chunkUpload) missing(ctx context.Context, all []chunk) ([]chunk, error
 	lacking = slices.DeleteFunc(lacking, func(c chunk) bool { return unexpected[c.file] })
 	slices.SortFunc(lacking, func(a, b chunk) int {
 		if a.file != b.file {
-			return slices.IndexFunc(up.files, func(f File) bool { return f.Path == a.file.Path }) -
-				slices.IndexFunc(up.files, func(f File) bool { return f.Path == b.file.Path })
+			return slices.Index(up.files, a.file) - slices.Index(up.files, b.file)
 		}
 		return a.number - b.number
 	})

@@ -44,6 +44,9 @@ type Uploader struct {
 	Threshold int64 // total size from which uploads are chunked; default DefaultThreshold
 	Progress  Progress
 	Retry     client.RetryPolicy // chunk retries; default DefaultChunkRetry
+	// Journal remembers how chunked uploads cut their files, for Resume;
+	// nil keeps no record.
+	Journal Journal
 }
 
 // Result is the outcome of a publish, update or resume.
@@ -142,25 +145,51 @@ func (u *Uploader) afterSend(ctx context.Context, gen client.Generation, ref cli
 			}
 		}
 	}
-	up := u.newChunkUpload(gen, ref, files)
-	err := up.run(ctx, false)
-	res.ChunksSent = int(up.sent.Load())
-	return res, err
+	cf := cut(files, u.ChunkSize)
+	rec, err := newRecord(ref, u.ChunkSize, cf)
+	if err != nil {
+		return res, err
+	}
+	return res, u.sendChunks(ctx, gen, ref, cf, rec, false, res)
 }
 
 // Resume finishes an interrupted chunked upload of files to the layer ref:
 // it asks the server which chunks it has and sends only the others.
+//
+// The files are cut as the Journal recorded, refusing files changed since
+// and a ChunkSize that differs from the recorded one; ChunkSize 0 takes the
+// recorded size. Without a record (say, on another machine) ChunkSize (or
+// the default) is used and the Result warns that it must be the original.
 func (u *Uploader) Resume(ctx context.Context, ref client.Ref, paths []string) (*Result, error) {
 	if len(paths) == 0 {
 		return nil, invalid("file", "name the files of the interrupted upload")
 	}
 	files := make([]File, 0, len(paths))
+	modTimes := make([]time.Time, 0, len(paths))
 	for _, p := range paths {
 		fi, err := regularFile("file", p)
 		if err != nil {
 			return nil, err
 		}
 		files = append(files, File{Path: p, Name: fi.Name(), Size: fi.Size()})
+		modTimes = append(modTimes, fi.ModTime())
+	}
+	var rec UploadRecord
+	var cf []*chunkedFile
+	// lookup finds the record by ref; a refused record stops the resume
+	// before any chunk is sent.
+	lookup := func(ref client.Ref) (bool, error) {
+		var found bool
+		var err error
+		if rec, found, err = u.recall(ref); !found || err != nil {
+			return false, err
+		}
+		cf, err = rec.cut(files, modTimes, u.ChunkSize)
+		return true, err
+	}
+	found, err := lookup(ref)
+	if err != nil {
+		return nil, err
 	}
 	gen, err := u.Client.Generation(ctx)
 	if err != nil {
@@ -169,9 +198,24 @@ func (u *Uploader) Resume(ctx context.Context, ref client.Ref, paths []string) (
 	if ref, err = resolveRef(ctx, u.Client, KindLayer, ref); err != nil {
 		return nil, err
 	}
-	up := u.newChunkUpload(gen, ref, files)
-	err = up.run(ctx, true)
-	return &Result{Ref: ref, Chunked: true, ChunksSent: int(up.sent.Load()), ChunksPresent: int(up.present.Load())}, err
+	if !found {
+		if found, err = lookup(ref); err != nil {
+			return nil, err
+		}
+	}
+	res := &Result{Ref: ref, Chunked: true}
+	if found {
+		res.Ref = rec.ref(ref)
+	} else {
+		cf = cut(files, u.ChunkSize)
+		if rec, err = newRecord(ref, u.ChunkSize, cf); err != nil {
+			return nil, err
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("this machine has no record of the interrupted upload, so its chunk size cannot be checked: "+
+			"the files are cut in %s chunks, which must be what the interrupted upload used (the --chunk-size of its resume command), or the layer gets wrong data",
+			FormatSize(rec.ChunkSize)))
+	}
+	return res, u.sendChunks(ctx, gen, res.Ref, cf, rec, true, res)
 }
 
 // reportWhole tells Progress about files sent in one request.
