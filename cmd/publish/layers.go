@@ -179,7 +179,9 @@ func NewLayersResumeCmd(f *cli.Factory, runF func(context.Context, *cli.Factory,
 		Short: "Finish an interrupted chunked upload",
 		Long: `Finish a chunked upload that stopped (Ctrl-C, lost connection): ask the server
 which chunks it already has and send only the missing ones. An interrupted
-publish or update prints the exact command; give the same files and the same
+publish or update prints the exact command. On the machine that started the
+upload its chunk size is remembered: --chunk-size may be left out, and a
+different one or a file changed since is refused. Elsewhere give the printed
 --chunk-size. Layman keeps an unfinished upload for a few minutes only.`,
 		Example: `  laymanctl layers resume alice:dem dem.tif dem.tfw
   laymanctl layers resume 3fa85f64-5717-4562-b3fc-2c963f66afa6 --chunk-size 4MiB big.tif`,
@@ -192,6 +194,11 @@ publish or update prints the exact command; give the same files and the same
 			opts.Ref, opts.Files = refs[0], args[1:]
 			if opts.Transfer, err = tf.parse(); err != nil {
 				return err
+			}
+			if !c.Flags().Changed("chunk-size") {
+				// The uploader takes the interrupted upload's size from its
+				// journal; only an explicit one is checked against it.
+				opts.Transfer.ChunkSize = 0
 			}
 			if opts.Wait, err = wf.parse(c, f.IO); err != nil {
 				return err

@@ -18,7 +18,7 @@ import (
 
 // Transfer is how files travel: chunk size and chunks in flight.
 type Transfer struct {
-	ChunkSize int64 // 0: upload.DefaultChunkSize
+	ChunkSize int64 // 0: upload.DefaultChunkSize, or for a resume the recorded size
 	Parallel  int
 }
 

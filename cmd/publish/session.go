@@ -34,7 +34,7 @@ func newSession(ctx context.Context, f *cli.Factory, t Transfer) (*session, erro
 		quiet:    f.Flags.Quiet,
 		printer:  p,
 		client:   c,
-		uploader: &upload.Uploader{Client: c, ChunkSize: t.ChunkSize, Parallel: t.Parallel},
+		uploader: &upload.Uploader{Client: c, ChunkSize: t.ChunkSize, Parallel: t.Parallel, Journal: uploadJournal(f)},
 	}
 	if s.decorate() {
 		s.uploader.Progress = newBars(f.IO.ErrOut)

@@ -1,0 +1,19 @@
+package publish
+
+import (
+	"path/filepath"
+
+	"github.com/laymanctl/laymanctl/client/upload"
+	"github.com/laymanctl/laymanctl/cmd/cli"
+)
+
+// uploadJournal keeps chunked uploads in progress in the state directory,
+// so that `layers resume` cuts the files as the interrupted upload did.
+// Without a state directory uploads go unrecorded, and a resume warns.
+func uploadJournal(f *cli.Factory) upload.Journal {
+	dir, err := f.StateDir()
+	if err != nil {
+		return nil
+	}
+	return upload.NewFileJournal(filepath.Join(dir, "uploads"))
+}

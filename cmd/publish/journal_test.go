@@ -1,0 +1,108 @@
+package publish_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/laymanctl/laymanctl/client/laymantest"
+	"github.com/laymanctl/laymanctl/cmd/cmdtest"
+)
+
+// interruptPublish publishes dem.tif (24 chunks of 64 KiB) and dem.tfw
+// with the server refusing every chunk after the 8th (an expired login:
+// resumable, not retried), and returns the files and the layer's UUID.
+func interruptPublish(t *testing.T, h *cmdtest.Harness) (files []string, uuid string) {
+	t.Helper()
+	dir := t.TempDir()
+	files = []string{write(t, dir, "dem.tif", data(24*64<<10, 5)), write(t, dir, "dem.tfw", []byte("1\n0\n0\n-1\n0\n0\n"))}
+	var n atomic.Int64
+	h.Server.SetFault(func(r *http.Request) laymantest.Fault {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/chunk") && n.Add(1) > 8 {
+			return laymantest.Fault{Status: http.StatusForbidden, Body: laymantest.ErrorJSON(32, nil)}
+		}
+		return laymantest.Fault{}
+	})
+	r := h.Run(append([]string{"layers", "publish", "-w", ws, "--chunk-size", "64KiB", "--parallel", "2", "--no-wait"}, files...)...)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "--chunk-size 64KiB") {
+		t.Fatalf("the interrupted publish should exit 1 with a resume command:\n%s", r)
+	}
+	h.Server.SetFault(nil)
+	h.Server.ResetRequests()
+	info, ok := h.Server.Publication("layer:" + ws + ":dem")
+	if !ok {
+		t.Fatal("the interrupted layer is not on the server")
+	}
+	return files, info.UUID
+}
+
+func chunkRequests(h *cmdtest.Harness) int {
+	n := 0
+	for _, r := range h.Server.Requests() {
+		if strings.HasSuffix(r.Path, "/chunk") {
+			n++
+		}
+	}
+	return n
+}
+
+func assertSameOnServer(t *testing.T, h *cmdtest.Harness, files []string) {
+	t.Helper()
+	for _, p := range files {
+		if got, ok := h.Server.FileSHA256("layer:"+ws+":dem", filepath.Base(p)); !ok || got != sha(t, p) {
+			t.Errorf("%s on the server differs from the local file (stored %v)", filepath.Base(p), ok)
+		}
+	}
+}
+
+// The acceptance repro: an upload interrupted with --chunk-size 64KiB,
+// resumed without --chunk-size (default 1 MiB), must still be cut in
+// 64 KiB chunks; an explicit different size is refused with nothing sent.
+func TestResumeRemembersTheChunkSize(t *testing.T) {
+	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
+		files, uuid := interruptPublish(t, h)
+		journal := filepath.Join(h.Dir, "state", "laymanctl", "uploads")
+
+		r := h.Run(append([]string{"layers", "resume", uuid, "--chunk-size", "1MiB", "--no-wait"}, files...)...)
+		if r.Code != 2 || !strings.Contains(r.Stderr, "--chunk-size 64KiB") {
+			t.Errorf("an explicit different --chunk-size should exit 2 naming 64KiB:\n%s", r)
+		}
+		if n := chunkRequests(h); n != 0 {
+			t.Errorf("the refused resume made %d chunk requests", n)
+		}
+
+		r = h.Run(append([]string{"layers", "resume", uuid, "--wait", "-o", "json"}, files...)...)
+		if r.Code != 0 || !strings.Contains(r.Stdout, `"COMPLETE"`) {
+			t.Fatalf("resume without --chunk-size failed:\n%s", r)
+		}
+		if !strings.Contains(r.Stderr, "8 chunk(s) were already on the server, 17 sent") || strings.Contains(r.Stderr, "warning") {
+			t.Errorf("stderr %q, want 8 chunks found, 17 sent and no warning", r.Stderr)
+		}
+		assertSameOnServer(t, h, files)
+		if entries, err := os.ReadDir(journal); err != nil || len(entries) != 0 {
+			t.Errorf("journal after the finished upload: %v (%v), want an empty directory", entries, err)
+		}
+	})
+}
+
+// Resumed where the upload did not start (no journal record), the
+// printed --chunk-size works and stderr warns that it is unchecked.
+func TestResumeWithoutRecordWarns(t *testing.T) {
+	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
+		files, uuid := interruptPublish(t, h)
+		if err := os.RemoveAll(filepath.Join(h.Dir, "state", "laymanctl", "uploads")); err != nil {
+			t.Fatal(err)
+		}
+		r := h.Run(append([]string{"layers", "resume", uuid, "--chunk-size", "64KiB", "--wait", "-o", "json"}, files...)...)
+		if r.Code != 0 {
+			t.Fatalf("resume failed:\n%s", r)
+		}
+		if !strings.Contains(r.Stderr, "warning: this machine has no record of the interrupted upload") {
+			t.Errorf("no warning about the unchecked chunk size:\n%s", r.Stderr)
+		}
+		assertSameOnServer(t, h, files)
+	})
+}
