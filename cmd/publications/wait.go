@@ -70,7 +70,7 @@ func RunWait(ctx context.Context, f *cli.Factory, opts *WaitOptions) error {
 	kind := opts.Kind.Singular
 	var onStatus func(upload.Status)
 	if f.IO.ErrTTY && !f.Flags.Quiet {
-		onStatus = func(st upload.Status) { fmt.Fprintln(f.IO.ErrOut, statusLine(kind, opts.Ref, st)) }
+		onStatus = func(st upload.Status) { fmt.Fprintln(f.IO.ErrOut, StatusLine(kind, opts.Ref, st)) }
 	}
 	// Resolved first, so that the row names the publication however REF
 	// was given, and Wait need not look it up again.
@@ -91,9 +91,9 @@ func RunWait(ctx context.Context, f *cli.Factory, opts *WaitOptions) error {
 	return err
 }
 
-// statusLine is one line of progress while waiting, e.g.
+// StatusLine is one line of progress while waiting, e.g.
 // "layer alice:rivers UPDATING: file SUCCESS, db STARTED".
-func statusLine(kind string, ref client.Ref, st upload.Status) string {
+func StatusLine(kind string, ref client.Ref, st upload.Status) string {
 	parts := make([]string, 0, len(st.Sources))
 	for _, src := range st.Sources {
 		parts = append(parts, src.Name+" "+src.Status)

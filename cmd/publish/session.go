@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/cli"
+	"github.com/laymanctl/laymanctl/cmd/publications"
 )
 
 // session is what every upload command needs once its input is valid.
@@ -65,7 +65,7 @@ func (s *session) finish(ctx context.Context, kind string, res *upload.Result, w
 	if err != nil {
 		return err
 	}
-	return s.printer.Print(raw, func() cli.Table { return resultTable(raw, res.Ref, client.StatusUpdating) })
+	return s.printer.Print(raw, func() cli.Table { return publications.SummaryTable(raw, res.Ref, client.StatusUpdating) })
 }
 
 // answer is the server's JSON about the publication: its answer to the POST
@@ -93,42 +93,3 @@ func (s *session) answer(ctx context.Context, kind string, res *upload.Result) (
 	return raw, nil
 }
 
-// resultTable is one row for people; the JSON fills what the ref lacks.
-func resultTable(raw json.RawMessage, ref client.Ref, status string) cli.Table {
-	var doc struct {
-		Workspace string `json:"workspace"`
-		Name      string `json:"name"`
-		UUID      string `json:"uuid"`
-	}
-	_ = json.Unmarshal(raw, &doc)
-	return cli.Table{
-		Header: []string{"WORKSPACE", "NAME", "UUID", "STATUS"},
-		Rows: [][]string{{
-			firstNonEmpty(doc.Workspace, ref.Workspace),
-			firstNonEmpty(doc.Name, ref.Name),
-			firstNonEmpty(doc.UUID, ref.UUID),
-			status,
-		}},
-	}
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// statusLine is one line of progress while waiting, e.g.
-// "layer alice:rivers UPDATING: file SUCCESS, db STARTED".
-func statusLine(kind string, ref client.Ref, st upload.Status) string {
-	parts := make([]string, 0, len(st.Sources))
-	for _, src := range st.Sources {
-		parts = append(parts, src.Name+" "+src.Status)
-	}
-	line := fmt.Sprintf("%s %s %s", kind, ref, st.Publication)
-	if len(parts) > 0 {
-		line += ": " + strings.Join(parts, ", ")
-	}
-	return line
-}

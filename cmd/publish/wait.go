@@ -8,6 +8,7 @@ import (
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/cli"
+	"github.com/laymanctl/laymanctl/cmd/publications"
 )
 
 // wait polls until processing ends, prints the final state, and returns an
@@ -22,11 +23,11 @@ func (s *session) wait(ctx context.Context, kind string, ref client.Ref, w WaitP
 	}
 	var onStatus func(upload.Status)
 	if s.decorate() {
-		onStatus = func(st upload.Status) { fmt.Fprintln(s.io.ErrOut, statusLine(kind, ref, st)) }
+		onStatus = func(st upload.Status) { fmt.Fprintln(s.io.ErrOut, publications.StatusLine(kind, ref, st)) }
 	}
 	st, err := upload.Wait(waitCtx, s.client, ref, kind, onStatus)
 	if st != nil && st.Final() {
-		if perr := s.printer.Print(st.Raw, func() cli.Table { return resultTable(st.Raw, ref, st.Publication) }); perr != nil {
+		if perr := s.printer.Print(st.Raw, func() cli.Table { return publications.SummaryTable(st.Raw, ref, st.Publication) }); perr != nil {
 			return perr
 		}
 	}
