@@ -92,4 +92,3 @@ func (s *session) answer(ctx context.Context, kind string, res *upload.Result) (
 	}
 	return raw, nil
 }
-
