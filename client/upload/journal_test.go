@@ -59,6 +59,9 @@ func TestFileJournalRoundTripAndPermissions(t *testing.T) {
 // the retries give up. No request is in flight when it returns.
 func interruptedUpload(t *testing.T, e *env, up *Uploader, name string) (*InterruptedError, []string) {
 	t.Helper()
+	// One worker, so that no request of this upload is still in flight
+	// when it returns.
+	up.Parallel = 1
 	dir := t.TempDir()
 	tif := randomFile(t, dir, "dem.tif", 3*MiB)
 	tfw := randomFile(t, dir, "dem.tfw", 80)
@@ -113,8 +116,11 @@ func TestResumeTakesTheRecordedChunkSize(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Resume: %v", err)
 				}
-				if res.ChunksPresent != 16 || res.ChunksSent != 48+1-16 || len(res.Warnings) != 0 {
-					t.Errorf("resume found %d chunks and sent %d (warnings %q); want 16 found, 33 sent, no warning", res.ChunksPresent, res.ChunksSent, res.Warnings)
+				// 16 chunks got through before the faults; a request of the
+				// interrupted upload still in flight may add one more. In 64 KiB
+				// chunks the files are 48 + 1 (in 1 MiB ones they would be 3 + 1).
+				if res.ChunksPresent < 16 || res.ChunksPresent+res.ChunksSent != 48+1 || len(res.Warnings) != 0 {
+					t.Errorf("resume found %d chunks and sent %d (warnings %q); want 16 or more found, 49 in all, no warning", res.ChunksPresent, res.ChunksSent, res.Warnings)
 				}
 				e.assertStored(t, ie.Ref, paths...)
 				if n := journalFiles(t, dir); n != 0 {
@@ -179,8 +185,8 @@ func TestResumeWithoutRecordWarns(t *testing.T) {
 		if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "64KiB chunks, which must be what the interrupted upload used") {
 			t.Errorf("warnings %q, want one about the unchecked chunk size", res.Warnings)
 		}
-		if res.ChunksPresent != 16 {
-			t.Errorf("found %d chunks on the server, want 16", res.ChunksPresent)
+		if res.ChunksPresent < 16 || res.ChunksPresent+res.ChunksSent != 48+1 {
+			t.Errorf("found %d chunks on the server and sent %d, want 16 or more found, 49 in all", res.ChunksPresent, res.ChunksSent)
 		}
 		e.assertStored(t, ie.Ref, paths...)
 	})

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,7 +16,8 @@ import (
 
 // interruptPublish publishes dem.tif (24 chunks of 64 KiB) and dem.tfw
 // with the server refusing every chunk after the 8th (an expired login:
-// resumable, not retried), and returns the files and the layer's UUID.
+// resumable, not retried), and returns the files and the layer's UUID. One
+// worker, so that no request of this upload is still in flight afterwards.
 func interruptPublish(t *testing.T, h *cmdtest.Harness) (files []string, uuid string) {
 	t.Helper()
 	dir := t.TempDir()
@@ -26,7 +29,7 @@ func interruptPublish(t *testing.T, h *cmdtest.Harness) (files []string, uuid st
 		}
 		return laymantest.Fault{}
 	})
-	r := h.Run(append([]string{"layers", "publish", "-w", ws, "--chunk-size", "64KiB", "--parallel", "2", "--no-wait"}, files...)...)
+	r := h.Run(append([]string{"layers", "publish", "-w", ws, "--chunk-size", "64KiB", "--parallel", "1", "--no-wait"}, files...)...)
 	if r.Code != 1 || !strings.Contains(r.Stderr, "--chunk-size 64KiB") {
 		t.Fatalf("the interrupted publish should exit 1 with a resume command:\n%s", r)
 	}
@@ -58,6 +61,8 @@ func assertSameOnServer(t *testing.T, h *cmdtest.Harness, files []string) {
 	}
 }
 
+var resumeCounts = regexp.MustCompile(`(\d+) chunk\(s\) were already on the server, (\d+) sent`)
+
 // The acceptance repro: an upload interrupted with --chunk-size 64KiB,
 // resumed without --chunk-size (default 1 MiB), must still be cut in
 // 64 KiB chunks; an explicit different size is refused with nothing sent.
@@ -78,8 +83,16 @@ func TestResumeRemembersTheChunkSize(t *testing.T) {
 		if r.Code != 0 || !strings.Contains(r.Stdout, `"COMPLETE"`) {
 			t.Fatalf("resume without --chunk-size failed:\n%s", r)
 		}
-		if !strings.Contains(r.Stderr, "8 chunk(s) were already on the server, 17 sent") || strings.Contains(r.Stderr, "warning") {
-			t.Errorf("stderr %q, want 8 chunks found, 17 sent and no warning", r.Stderr)
+		// 8 chunks got through; a request of the interrupted publish still in
+		// flight may add one. In 64 KiB chunks the files are 24 + 1.
+		m := resumeCounts.FindStringSubmatch(r.Stderr)
+		found, sent := 0, 0
+		if m != nil {
+			found, _ = strconv.Atoi(m[1])
+			sent, _ = strconv.Atoi(m[2])
+		}
+		if m == nil || found < 8 || found+sent != 25 || strings.Contains(r.Stderr, "warning") {
+			t.Errorf("stderr %q, want 8 or more chunks found, 25 in all and no warning", r.Stderr)
 		}
 		assertSameOnServer(t, h, files)
 		if entries, err := os.ReadDir(journal); err != nil || len(entries) != 0 {
