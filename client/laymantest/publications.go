@@ -78,6 +78,7 @@ type publication struct {
 	failure     *sourceFailure
 	chunkPosts  int
 	patching    bool // a PATCH is being served
+	features    int  // WFS features of a vector layer
 }
 
 // publicationStore holds publications in creation order; guarded by Server.mu.

@@ -125,5 +125,8 @@ func (s *Server) buildRoutes() routeTable {
 	t.add("/rest/current-user", map[string]handlerFunc{get: s.getCurrentUser, patch: s.patchCurrentUser, del: s.deleteCurrentUser})
 	t.add("/rest/roles", map[string]handlerFunc{get: s.getRoles})
 	t.add("/rest/about/version", map[string]handlerFunc{get: s.getVersion})
+	// Layman's authenticated proxy in front of GeoServer's workspace endpoints.
+	t.add("/geoserver/{ws}/wfs", map[string]handlerFunc{get: s.wfs})
+	t.add("/geoserver/{ws}/ows", map[string]handlerFunc{get: s.wms})
 	return t
 }

@@ -43,6 +43,9 @@ type Options struct {
 	// another user (Layman's GRANT_DELETE_OTHER_USER); anyone may delete
 	// themselves.
 	GrantDeleteOtherUser []string
+	// WFSMaxFeatures caps the features of one GetFeature answer; 0 means
+	// DefaultWFSMaxFeatures.
+	WFSMaxFeatures int
 	// Strict makes New fail the test at cleanup when a request reached a
 	// route or method the fake does not implement.
 	Strict bool
@@ -169,6 +172,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.InactivityTimeout == 0 {
 		o.InactivityTimeout = 300 * time.Second
+	}
+	if o.WFSMaxFeatures == 0 {
+		o.WFSMaxFeatures = DefaultWFSMaxFeatures
 	}
 	if o.MaxChunks == 0 {
 		o.MaxChunks = 999

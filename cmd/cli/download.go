@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -41,13 +42,25 @@ func (d Download) toStdout() bool { return d.Path == "" || d.Path == "-" }
 // Write copies r to stdout, or to the file through a temporary file in the
 // same directory renamed into place: a failed download leaves no partial
 // file and never clobbers an existing one.
-func (d Download) Write(ios *IOStreams, r io.Reader) (err error) {
+func (d Download) Write(ios *IOStreams, r io.Reader) error {
+	return d.WriteFunc(ios, func(w io.Writer) error {
+		_, err := io.Copy(w, r)
+		return err
+	})
+}
+
+// WriteFunc is Write for content that write produces.
+func (d Download) WriteFunc(ios *IOStreams, write func(io.Writer) error) (err error) {
 	if err := d.CheckTarget(ios); err != nil {
 		return err
 	}
 	if d.toStdout() {
-		_, err := io.Copy(ios.Out, r)
-		return err
+		bw := bufio.NewWriterSize(ios.Out, 64<<10)
+		if err := write(bw); err != nil {
+			_ = bw.Flush()
+			return err
+		}
+		return bw.Flush()
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(d.Path), "."+filepath.Base(d.Path)+".*.part")
 	if err != nil {
@@ -59,7 +72,11 @@ func (d Download) Write(ios *IOStreams, r io.Reader) (err error) {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if _, err = io.Copy(tmp, r); err != nil {
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
 		return fmt.Errorf("saving %s: %w", d.Path, err)
 	}
 	// CreateTemp makes the file 0600; a downloaded file is ordinary data.

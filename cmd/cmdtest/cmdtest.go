@@ -38,6 +38,8 @@ type Options struct {
 	// ProcessingPolls is passed to the fake; 0 means none, so publications
 	// are COMPLETE as soon as they exist.
 	ProcessingPolls int
+	// WFSMaxFeatures caps the fake's GetFeature answers; 0 means its default.
+	WFSMaxFeatures int
 }
 
 // Harness is a fake Layman plus an environment pointing laymanctl at it.
@@ -63,6 +65,7 @@ func New(t testing.TB, o Options) *Harness {
 		Generation:      o.Generation,
 		Validator:       laymantest.StaticTokens{Token: {Username: Username, Sub: Username}},
 		ProcessingPolls: polls,
+		WFSMaxFeatures:  o.WFSMaxFeatures,
 		Strict:          true,
 	})
 	srv.AddUser(Username, laymantest.WithSub(Username))

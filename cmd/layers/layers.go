@@ -32,6 +32,8 @@ server's API generation decides which one is sent.`,
 		publish.NewLayersPublishCmd(f, nil),
 		publish.NewLayersUpdateCmd(f, nil),
 		publish.NewLayersResumeCmd(f, nil),
+		NewCmdDownloadData(f, nil),
+		NewCmdPreview(f, nil),
 	)
 	return c
 }

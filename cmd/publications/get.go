@@ -100,12 +100,7 @@ func layerTable(l *client.Layer) cli.Table {
 	f := newFields()
 	f.common(l.Name, l.UUID, l.Title, l.Description, l.UpdatedAt, l.Status(), l.AccessRights, l.BoundingBox, l.NativeCRS)
 	f.add("geodata type", l.GeodataType)
-	if l.WMS != nil {
-		f.add("wms", l.WMS.URL)
-	}
-	if l.WFS != nil {
-		f.add("wfs", l.WFS.URL)
-	}
+	f.services(l)
 	if l.Style != nil {
 		f.add("style", strings.TrimSpace(l.Style.Type+" "+l.Style.URL))
 	}
@@ -113,7 +108,7 @@ func layerTable(l *client.Layer) cli.Table {
 		f.add("thumbnail", l.Thumbnail.URL)
 	}
 	if l.Metadata != nil {
-		f.add("metadata", l.Metadata.RecordURL)
+		f.add("metadata record", l.Metadata.RecordURL)
 	}
 	f.add("url", l.URL)
 	return f.t
@@ -133,4 +128,31 @@ func mapTable(m *client.Map) cli.Table {
 	}
 	f.add("url", m.URL)
 	return f.t
+}
+
+// services lists what QGIS and other OGC clients need: the endpoints, the
+// layer's name there and the GetCapabilities URLs.
+func (f *fields) services(l *client.Layer) {
+	if l.WMS != nil && l.WMS.URL != "" {
+		f.add("wms", l.WMS.URL)
+		f.add("wms capabilities", capabilitiesURL(l.WMS.URL, "WMS", "1.3.0"))
+	}
+	if l.WFS != nil && l.WFS.URL != "" {
+		f.add("wfs", l.WFS.URL)
+		f.add("wfs capabilities", capabilitiesURL(l.WFS.URL, "WFS", "2.0.0"))
+	}
+	switch {
+	case l.WMS != nil && l.WMS.Name != "":
+		f.add("ogc layer name", l.WMS.Name)
+	case l.WFS != nil && l.WFS.Name != "":
+		f.add("ogc layer name", l.WFS.Name)
+	}
+}
+
+func capabilitiesURL(endpoint, service, version string) string {
+	sep := "?"
+	if strings.Contains(endpoint, "?") {
+		sep = "&"
+	}
+	return endpoint + sep + "service=" + service + "&version=" + version + "&request=GetCapabilities"
 }
