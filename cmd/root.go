@@ -43,7 +43,8 @@ func Run(ctx context.Context, f *cli.Factory, args []string) int {
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
-	err := root.ExecuteContext(ctx)
+	c, err := root.ExecuteContextC(ctx)
+	err = suggestAnonymous(f, c, err)
 	if err != nil && ctx.Err() != nil && !errors.Is(err, cli.ErrSilent) {
 		// An interrupted request reports its own cause; say what happened.
 		err = &cli.ExitError{Code: cli.ExitInterrupted, Err: errors.New("interrupted"), Hint: hintOf(err)}
@@ -76,6 +77,7 @@ and delete them, manage users, and log in with OAuth2 (Authorization Code + PKCE
 	pf.BoolVarP(&f.Flags.Quiet, "quiet", "q", false, "print no progress or informational messages")
 	pf.BoolVar(&f.Flags.NoColor, "no-color", false, "disable colours (env NO_COLOR)")
 	pf.StringVar(&f.Flags.CAFile, "ca-file", "", "PEM file with extra CA certificates to trust")
+	pf.BoolVar(&f.Flags.Anonymous, "anonymous", false, "send no credential: read public data without logging in (env LAYMAN_ANONYMOUS=1)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &cli.UsageError{Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
@@ -128,6 +130,20 @@ func report(io *cli.IOStreams, err error) int {
 		fmt.Fprintln(io.ErrOut, hint)
 	}
 	return code
+}
+
+// readCommands only read: public data needs no login for them.
+var readCommands = map[string]bool{"list": true, "get": true, "wait": true, "thumbnail": true, "style": true, "file": true, "download": true, "preview": true}
+
+// suggestAnonymous adds to a read command's "not logged in" that public
+// data can be read without a login.
+func suggestAnonymous(f *cli.Factory, c *cobra.Command, err error) error {
+	var loginRequired *auth.LoginRequiredError
+	if err == nil || c == nil || !readCommands[c.Name()] || c.Parent() == nil || c.Parent().Name() == "auth" || !errors.As(err, &loginRequired) {
+		return err
+	}
+	return &cli.ExitError{Code: cli.ExitAuth, Err: err,
+		Hint: "Public data needs no login: add --anonymous (or set LAYMAN_ANONYMOUS=1)."}
 }
 
 // classify is the one place that turns an error into an exit code and a hint.

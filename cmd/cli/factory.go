@@ -28,6 +28,9 @@ type GlobalFlags struct {
 	Quiet   bool
 	NoColor bool
 	CAFile  string
+	// Anonymous sends no credential (also LAYMAN_ANONYMOUS=1 or the
+	// profile's anonymous: true).
+	Anonymous bool
 }
 
 // BuildInfo is set by the release build through ldflags.
@@ -251,11 +254,32 @@ func (f *Factory) Printer() (*Printer, error) {
 	return NewPrinter(f.IO, format, f.Flags.JQ)
 }
 
-// Client is an authenticated Layman client for the active profile.
+// Anonymous reports --anonymous, LAYMAN_ANONYMOUS or the profile's
+// setting: requests carry no credential.
+func (f *Factory) Anonymous() bool {
+	if f.Flags.Anonymous {
+		return true
+	}
+	if v := f.Env("LAYMAN_ANONYMOUS"); v != "" {
+		return v != "0" && v != "false"
+	}
+	_, p, err := f.Profile()
+	return err == nil && p.Anonymous == "true"
+}
+
+// Client is an authenticated Layman client for the active profile, or an
+// anonymous one when Anonymous says so.
 func (f *Factory) Client(ctx context.Context) (*client.Client, error) {
 	server, err := f.Server()
 	if err != nil {
 		return nil, err
+	}
+	if f.Anonymous() {
+		base, err := f.Transport()
+		if err != nil {
+			return nil, err
+		}
+		return f.NewClient(server, &http.Client{Transport: base})
 	}
 	src, kind, err := f.Credentials(ctx)
 	if err != nil {

@@ -31,6 +31,8 @@ type Profile struct {
 	TokenStore    string `yaml:"token_store,omitempty"`
 	Output        string `yaml:"output,omitempty"`
 	CAFile        string `yaml:"ca_file,omitempty"`
+	// Anonymous "true" sends no credential: public data without a login.
+	Anonymous string `yaml:"anonymous,omitempty"`
 }
 
 // Config is the whole file.
@@ -162,7 +164,7 @@ func WriteFileAtomic(path string, data []byte) error {
 }
 
 // Keys are the profile settings `config get|set` know, in display order.
-var Keys = []string{"server", "auth_url", "authorize_url", "token_url", "revoke_url", "introspect_url", "client_id", "scopes", "token_store", "output", "ca_file"}
+var Keys = []string{"server", "auth_url", "authorize_url", "token_url", "revoke_url", "introspect_url", "client_id", "scopes", "token_store", "output", "ca_file", "anonymous"}
 
 func (p *Profile) field(key string) (*string, error) {
 	switch key {
@@ -188,6 +190,8 @@ func (p *Profile) field(key string) (*string, error) {
 		return &p.Output, nil
 	case "ca_file":
 		return &p.CAFile, nil
+	case "anonymous":
+		return &p.Anonymous, nil
 	}
 	return nil, fmt.Errorf("unknown key %q: known keys are %s", key, strings.Join(Keys, ", "))
 }
@@ -219,6 +223,10 @@ func validateValue(key, value string) error {
 	case "token_store":
 		if value != "" && value != "keyring" && value != "file" {
 			return fmt.Errorf("token_store must be keyring or file, not %q", value)
+		}
+	case "anonymous":
+		if value != "" && value != "true" && value != "false" {
+			return fmt.Errorf("anonymous must be true or false, not %q", value)
 		}
 	case "output":
 		if value != "" && value != "table" && value != "json" && value != "yaml" {
