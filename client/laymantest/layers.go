@@ -105,8 +105,8 @@ func (in *layerInput) defaultLayerName() string {
 }
 
 func (s *Server) postLayer(w http.ResponseWriter, r *http.Request, a *actor, ps params) *laymanError {
-	ws := ps["ws"]
-	if s.opts.Generation == 2 {
+	ws, inPath := ps["ws"]
+	if inPath {
 		if lerr := s.authorizePublish(ws, a); lerr != nil {
 			return lerr
 		}
@@ -116,7 +116,7 @@ func (s *Server) postLayer(w http.ResponseWriter, r *http.Request, a *actor, ps 
 		return newError(2, map[string]any{"parameter": "file", "message": err.Error()})
 	}
 	defer form.discard()
-	if s.opts.Generation == 3 {
+	if !inPath {
 		ws = form.values.Get("workspace")
 		if ws == "" {
 			return newError(2, map[string]any{"parameter": "workspace", "expected": workspacePattern.String()})

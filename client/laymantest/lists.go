@@ -190,7 +190,9 @@ type accessRights struct {
 func (s *Server) listPublications(kind pubKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, a *actor, _ params) *laymanError {
 		ws := ""
-		if s.opts.Generation == 3 && kind == kindLayer {
+		// GET /rest/layers filters by ?workspace= since master 81de9534, and
+		// /rest/maps on branch a43e39a7 (layer/rest_layers.py, map/rest_maps.py).
+		if s.opts.Generation == 3 && (kind == kindLayer && s.opts.URLs.layersUnified() || kind == kindMap && s.opts.URLs.mapsUnified()) {
 			ws = r.URL.Query().Get("workspace")
 			if ws != "" {
 				if lerr := checkWorkspaceName(ws); lerr != nil {

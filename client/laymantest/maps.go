@@ -39,13 +39,25 @@ func (c *composition) crs() string {
 
 // postMap is POST Workspace Maps (both generations).
 func (s *Server) postMap(w http.ResponseWriter, r *http.Request, a *actor, ps params) *laymanError {
-	ws := ps["ws"]
-	if lerr := s.authorizePublish(ws, a); lerr != nil {
-		return lerr
+	ws, inPath := ps["ws"]
+	if inPath {
+		if lerr := s.authorizePublish(ws, a); lerr != nil {
+			return lerr
+		}
 	}
 	form, err := s.readUploadForm(r, false)
 	if err != nil {
 		return newError(2, map[string]any{"parameter": "file", "message": err.Error()})
+	}
+	if !inPath {
+		// POST /rest/maps takes a required workspace field (map/rest_maps.py, branch a43e39a7).
+		ws = form.values.Get("workspace")
+		if lerr := checkWorkspaceName(ws); lerr != nil {
+			return lerr
+		}
+		if lerr := s.authorizePublish(ws, a); lerr != nil {
+			return lerr
+		}
 	}
 	sf, ok := form.small["file"]
 	if !ok || sf.name == "" {

@@ -78,48 +78,23 @@ func (s *Server) buildRoutes() routeTable {
 	var t routeTable
 	get, post, patch, del := http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
 	t.add("/rest/publications", map[string]handlerFunc{get: s.listPublications(kindAny)})
-	t.add("/rest/maps", map[string]handlerFunc{get: s.listPublications(kindMap)})
-	t.add("/rest/workspaces/{ws}/maps", map[string]handlerFunc{
-		get: s.listWorkspacePublications(kindMap), post: s.postMap, del: s.deleteWorkspacePublications(kindMap),
-	})
 	t.add("/rest/workspaces/{ws}/layers/{name}/metadata-comparison", map[string]handlerFunc{get: s.byName(kindLayer, s.metadataComparison)})
 	t.add("/rest/workspaces/{ws}/maps/{name}/metadata-comparison", map[string]handlerFunc{get: s.byName(kindMap, s.metadataComparison)})
+	u := s.opts.URLs
 	if s.opts.Generation == 2 {
-		t.add("/rest/layers", map[string]handlerFunc{get: s.listPublications(kindLayer)})
-		t.add("/rest/workspaces/{ws}/layers", map[string]handlerFunc{
-			get: s.listWorkspacePublications(kindLayer), post: s.postLayer, del: s.deleteWorkspacePublications(kindLayer),
-		})
-		t.add("/rest/workspaces/{ws}/layers/{name}", map[string]handlerFunc{
-			get: s.byName(kindLayer, s.getPublication), patch: s.byName(kindLayer, s.patchLayer), del: s.byName(kindLayer, s.deletePublication),
-		})
-		t.add("/rest/workspaces/{ws}/layers/{name}/thumbnail", map[string]handlerFunc{get: s.byName(kindLayer, s.getThumbnail)})
-		t.add("/rest/workspaces/{ws}/layers/{name}/style", map[string]handlerFunc{get: s.byName(kindLayer, s.getStyle)})
-		t.add("/rest/workspaces/{ws}/layers/{name}/chunk", map[string]handlerFunc{
-			get: s.byName(kindLayer, s.getChunk), post: s.byName(kindLayer, s.postChunk),
-		})
-		t.add("/rest/workspaces/{ws}/maps/{name}", map[string]handlerFunc{
-			get: s.byName(kindMap, s.getPublication), patch: s.byName(kindMap, s.patchMap), del: s.byName(kindMap, s.deletePublication),
-		})
-		t.add("/rest/workspaces/{ws}/maps/{name}/file", map[string]handlerFunc{get: s.byName(kindMap, s.getMapFile)})
-		t.add("/rest/workspaces/{ws}/maps/{name}/thumbnail", map[string]handlerFunc{get: s.byName(kindMap, s.getThumbnail)})
-	} else {
-		t.add("/rest/layers", map[string]handlerFunc{
-			get: s.listPublications(kindLayer), post: s.postLayer, del: s.deleteWorkspacePublications(kindLayer),
-		})
-		t.add("/rest/layers/{uuid}", map[string]handlerFunc{
-			get: s.byUUID(kindLayer, s.getPublication), patch: s.byUUID(kindLayer, s.patchLayer), del: s.byUUID(kindLayer, s.deletePublication),
-		})
-		t.add("/rest/layers/{uuid}/thumbnail", map[string]handlerFunc{get: s.byUUID(kindLayer, s.getThumbnail)})
-		t.add("/rest/layers/{uuid}/style", map[string]handlerFunc{get: s.byUUID(kindLayer, s.getStyle)})
-		t.add("/rest/layers/{uuid}/chunk", map[string]handlerFunc{
-			get: s.byUUID(kindLayer, s.getChunk), post: s.byUUID(kindLayer, s.postChunk),
-		})
-		t.add("/rest/maps/{uuid}", map[string]handlerFunc{
-			get: s.byUUID(kindMap, s.getPublication), patch: s.byUUID(kindMap, s.patchMap), del: s.byUUID(kindMap, s.deletePublication),
-		})
-		t.add("/rest/maps/{uuid}/file", map[string]handlerFunc{get: s.byUUID(kindMap, s.getMapFile)})
-		t.add("/rest/maps/{uuid}/thumbnail", map[string]handlerFunc{get: s.byUUID(kindMap, s.getThumbnail)})
+		u = URLsBeforeUUID // v2.4.0 has the same URLs
 	}
+	s.addCollection(&t, kindLayer, u.layersUnified())
+	s.addCollection(&t, kindMap, u.mapsUnified())
+	s.addItem(&t, kindLayer, u.layerUUID(), map[string]map[string]pubHandler{
+		"":           {get: s.getPublication, patch: s.patchLayer, del: s.deletePublication},
+		"/thumbnail": {get: s.getThumbnail}, "/style": {get: s.getStyle},
+	})
+	s.addItem(&t, kindLayer, u.chunkUUID(), map[string]map[string]pubHandler{"/chunk": {get: s.getChunk, post: s.postChunk}})
+	s.addItem(&t, kindMap, u.mapUUID(), map[string]map[string]pubHandler{
+		"":      {get: s.getPublication, patch: s.patchMap, del: s.deletePublication},
+		"/file": {get: s.getMapFile}, "/thumbnail": {get: s.getThumbnail},
+	})
 	t.add("/rest/users", map[string]handlerFunc{get: s.getUsers})
 	t.add("/rest/users/{username}", map[string]handlerFunc{del: s.deleteUser})
 	t.add("/rest/current-user", map[string]handlerFunc{get: s.getCurrentUser, patch: s.patchCurrentUser, del: s.deleteCurrentUser})
@@ -130,3 +105,74 @@ func (s *Server) buildRoutes() routeTable {
 	t.add("/geoserver/{ws}/ows", map[string]handlerFunc{get: s.wms})
 	return t
 }
+
+// addItem adds the routes of one publication of kind and its
+// sub-resources (path suffix → method → handler), by UUID or by workspace
+// and name.
+func (s *Server) addItem(t *routeTable, kind pubKind, byUUID bool, subs map[string]map[string]pubHandler) {
+	base, bind := "/rest/workspaces/{ws}/"+kind.String()+"s/{name}", s.byName
+	if byUUID {
+		base, bind = "/rest/"+kind.String()+"s/{uuid}", s.byUUID
+	}
+	for suffix, handlers := range subs {
+		methods := map[string]handlerFunc{}
+		for m, h := range handlers {
+			methods[m] = bind(kind, h)
+		}
+		t.add(base+suffix, methods)
+	}
+}
+
+// addCollection adds the list, create and delete-all routes of kind:
+// /rest/<kind>s with the workspace in the query or form when unified, else
+// /rest/workspaces/<ws>/<kind>s beside a plain /rest/<kind>s list.
+func (s *Server) addCollection(t *routeTable, kind pubKind, unified bool) {
+	plural := "/rest/" + kind.String() + "s"
+	all := map[string]handlerFunc{
+		http.MethodGet: s.listWorkspacePublications(kind), http.MethodDelete: s.deleteWorkspacePublications(kind),
+		http.MethodPost: s.postLayer,
+	}
+	if kind == kindMap {
+		all[http.MethodPost] = s.postMap
+	}
+	if unified {
+		all[http.MethodGet] = s.listPublications(kind)
+		t.add(plural, all)
+		return
+	}
+	t.add(plural, map[string]handlerFunc{http.MethodGet: s.listPublications(kind)})
+	t.add("/rest/workspaces/{ws}"+plural[len("/rest"):], all)
+}
+
+// URLSet names a master build of Layman whose URLs a generation-3 fake
+// serves. Master reported 3.0.0-dev for a year while the UUID API landed in
+// pieces (LayerManager/layman history, src/layman/__init__.py blueprints).
+type URLSet string
+
+const (
+	// URLsMaster is master ed229ddd: every UUID route, POST /rest/layers.
+	URLsMaster URLSet = ""
+	// URLsBeforeUUID is master 690218ba..5fbcc2ee: 3.0.0-dev with the 2.x URLs.
+	URLsBeforeUUID URLSet = "690218ba"
+	// URLsMapUUID is master 5fbcc2ee..0a9b7420: /rest/maps/<uuid>, layers by name.
+	URLsMapUUID URLSet = "5fbcc2ee"
+	// URLsLayerUUID is master 0a9b7420..81de9534: /rest/layers/<uuid>, but
+	// GET /rest/layers ignores ?workspace= and layers are created, listed by
+	// workspace and chunked under /rest/workspaces/<ws>/layers.
+	URLsLayerUUID URLSet = "0a9b7420"
+	// URLsUnifiedLayers is master 81de9534..eb8052f8: POST/DELETE
+	// /rest/layers, GET ?workspace=; the chunk endpoint still by name.
+	URLsUnifiedLayers URLSet = "81de9534"
+	// URLsUnifiedMaps is branch unify-workspace-maps-with-maps-endpoint
+	// (a43e39a7): master plus GET/DELETE /rest/maps?workspace= and POST
+	// /rest/maps; no /rest/workspaces/<ws>/maps.
+	URLsUnifiedMaps URLSet = "a43e39a7"
+)
+
+func (u URLSet) mapUUID() bool   { return u != URLsBeforeUUID }
+func (u URLSet) layerUUID() bool { return u != URLsBeforeUUID && u != URLsMapUUID }
+func (u URLSet) layersUnified() bool {
+	return u == URLsMaster || u == URLsUnifiedLayers || u == URLsUnifiedMaps
+}
+func (u URLSet) chunkUUID() bool   { return u == URLsMaster || u == URLsUnifiedMaps }
+func (u URLSet) mapsUnified() bool { return u == URLsUnifiedMaps }

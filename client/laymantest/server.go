@@ -21,6 +21,9 @@ type Options struct {
 	Generation int
 	// Version overrides the version /rest/about/version reports.
 	Version string
+	// URLs picks the URL set of a generation-3 server among the master
+	// builds that all report 3.0.0-dev; "" is current master.
+	URLs URLSet
 	// Validator checks bearer tokens; nil accepts none.
 	Validator TokenValidator
 	// Addr is the listen address; "" means 127.0.0.1:0.
