@@ -34,6 +34,10 @@ type Client struct {
 	gen       Generation
 	genPinned bool
 
+	routeMu    sync.Mutex
+	routeKnown [numRoutes]bool
+	routeNewer [numRoutes]bool
+
 	Layers       *LayersService
 	Maps         *MapsService
 	Publications *PublicationsService

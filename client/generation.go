@@ -2,9 +2,7 @@ package client
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -102,16 +100,18 @@ func (c *Client) reprobe(ctx context.Context) (Generation, error) {
 	return c.probeLocked(ctx)
 }
 
-// withGeneration runs fn with the server's generation. When fn fails with a
-// bare 404 (no Layman error body: the URL scheme itself is unknown), the
-// generation is probed once more and fn retried if it changed.
+// withGeneration runs fn with the server's generation. When fn fails as if
+// the route did not exist (IsMissingRoute: the URL scheme itself is
+// unknown, e.g. a cache from before an upgrade), the generation is probed
+// once more and fn retried if it changed. Reads and writes alike go
+// through here.
 func (c *Client) withGeneration(ctx context.Context, fn func(Generation) error) error {
 	g, err := c.Generation(ctx)
 	if err != nil {
 		return err
 	}
 	err = fn(g)
-	if !isBare404(err) {
+	if !IsMissingRoute(err) {
 		return err
 	}
 	ng, perr := c.reprobe(ctx)
@@ -119,9 +119,4 @@ func (c *Client) withGeneration(ctx context.Context, fn func(Generation) error) 
 		return err
 	}
 	return fn(ng)
-}
-
-func isBare404(err error) bool {
-	var he *HTTPError
-	return errors.As(err, &he) && he.StatusCode == http.StatusNotFound
 }

@@ -133,20 +133,27 @@ func TestBare404SameGenerationNotRetried(t *testing.T) {
 	ts := newTestServer(t)
 	ts.handle("GET /rest/about/version", versionAnswer("3.0.0"))
 	ts.handle("GET /rest/layers/{uuid}", bare404)
+	ts.json("GET /rest/layers", 200, "["+pubJSON("layer", "ws", "roads", uuid1)+"]")
+	ts.handle("GET /rest/workspaces/ws/layers/roads", bare404)
 	_, err := ts.client.Layers.Get(ctxT(t), Ref{UUID: uuid1})
 	var he *HTTPError
 	if !errors.As(err, &he) || he.StatusCode != 404 {
 		t.Fatalf("err = %v", err)
 	}
+	// Both URL forms of 3.0.0-dev are tried before the probe.
 	ts.expectRequests("GET /prefix/rest/about/version", "GET /prefix/rest/layers/"+uuid1,
+		"GET /prefix/rest/layers?limit=500", "GET /prefix/rest/workspaces/ws/layers/roads",
 		"GET /prefix/rest/about/version")
 }
 
 func TestPinnedGenerationNeverProbes(t *testing.T) {
 	ts := newTestServer(t)
 	ts.handle("GET /rest/layers/{uuid}", bare404)
+	ts.json("GET /rest/layers", 200, "["+pubJSON("layer", "ws", "roads", uuid1)+"]")
+	ts.handle("GET /rest/workspaces/ws/layers/roads", bare404)
 	if _, err := ts.gen(Gen3).Layers.Get(context.Background(), Ref{UUID: uuid1}); err == nil {
 		t.Fatal("no error")
 	}
-	ts.expectRequests("GET /prefix/rest/layers/" + uuid1)
+	ts.expectRequests("GET /prefix/rest/layers/"+uuid1, "GET /prefix/rest/layers?limit=500",
+		"GET /prefix/rest/workspaces/ws/layers/roads")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -35,14 +36,15 @@ func (s *PublicationsService) All(ctx context.Context, opts *ListOptions) iter.S
 type publicationKind struct {
 	singular string // "layer"
 	plural   string // "layers": the URL segment
-	// workspaceQuery: on 3.x the kind's list and delete-all take
-	// ?workspace= (layers) instead of /rest/workspaces/<ws>/<plural>.
-	workspaceQuery bool
+	// item is the route of one publication by UUID; collection that of
+	// the workspace's list, create and delete-all without the workspace in
+	// the path (see routes.go).
+	item, collection route
 }
 
 var (
-	layerKind = publicationKind{singular: TypeLayer, plural: "layers", workspaceQuery: true}
-	mapKind   = publicationKind{singular: TypeMap, plural: "maps"}
+	layerKind = publicationKind{singular: TypeLayer, plural: "layers", item: routeLayerUUID, collection: routeLayers}
+	mapKind   = publicationKind{singular: TypeMap, plural: "maps", item: routeMapUUID, collection: routeMaps}
 )
 
 // publicationService is what LayersService and MapsService share.
@@ -56,11 +58,12 @@ func (s publicationService) List(ctx context.Context, opts *ListOptions) (*Publi
 	if _, err := opts.query(); err != nil {
 		return nil, err
 	}
-	if !s.listNeedsGeneration(opts) {
+	if opts == nil || opts.Workspace == "" {
+		// Plain lists have one URL everywhere: no generation needed.
 		return s.listPage(ctx, 0, opts)
 	}
 	var page *PublicationPage
-	err := s.c.withGeneration(ctx, func(g Generation) error {
+	err := s.withCollection(ctx, func(g Generation) error {
 		var err error
 		page, err = s.listPage(ctx, g, opts)
 		return err
@@ -73,33 +76,63 @@ func (s publicationService) All(ctx context.Context, opts *ListOptions) iter.Seq
 	return allPages(ctx, opts, s.List)
 }
 
-// listNeedsGeneration: only a workspace filter on a kind whose filter moved
-// between generations needs to know the server's generation, so plain lists
-// cost one request.
-func (s publicationService) listNeedsGeneration(opts *ListOptions) bool {
-	return opts != nil && opts.Workspace != "" && s.kind.workspaceQuery
-}
-
 func (s publicationService) listPage(ctx context.Context, g Generation, opts *ListOptions) (*PublicationPage, error) {
 	q, err := opts.query()
 	if err != nil {
 		return nil, err
 	}
-	path := "rest/" + s.kind.plural
-	if opts != nil && opts.Workspace != "" {
-		path = s.workspacePath(g, opts.Workspace, q)
+	if opts == nil || opts.Workspace == "" {
+		return s.c.listPage(ctx, "rest/"+s.kind.plural, q)
 	}
-	return s.c.listPage(ctx, path, q)
+	var page *PublicationPage
+	err = s.c.viaRoute(g, s.kind.collection, func(newer bool) error {
+		q := maps.Clone(q)
+		path := s.collectionPath(newer, opts.Workspace, q)
+		var err error
+		if page, err = s.c.listPage(ctx, path, q); err != nil {
+			return err
+		}
+		for _, p := range page.Items {
+			if p.Workspace != opts.Workspace {
+				return fmt.Errorf("listing %s of workspace %s: %w", s.kind.plural, opts.Workspace, errFilterIgnored)
+			}
+		}
+		return nil
+	})
+	return page, err
 }
 
-// workspacePath is the multi-publication endpoint of one workspace; it may
-// add the workspace to q instead of the path.
-func (s publicationService) workspacePath(g Generation, ws string, q url.Values) string {
-	if g == Gen3 && s.kind.workspaceQuery {
+// collectionPath is the multi-publication endpoint of one workspace; the
+// newer form takes the workspace in q instead of the path.
+func (s publicationService) collectionPath(newer bool, ws string, q url.Values) string {
+	if newer {
 		q.Set("workspace", ws)
 		return "rest/" + s.kind.plural
 	}
-	return "rest/workspaces/" + ws + "/" + s.kind.plural
+	return "rest/workspaces/" + url.PathEscape(ws) + "/" + s.kind.plural
+}
+
+// withCollection runs fn with the generation that picks the kind's
+// workspace collection URL. Maps prefer /rest/workspaces/<ws>/maps in both
+// generations, so they need no probe: the 3.x rules (that URL first, the
+// other on a server without it) serve 2.x servers too.
+func (s publicationService) withCollection(ctx context.Context, fn func(Generation) error) error {
+	if !prefersNewer[s.kind.collection] {
+		return fn(Gen3)
+	}
+	return s.c.withGeneration(ctx, fn)
+}
+
+// Create runs fn with where a new publication of this kind in workspace is
+// posted, and whether the workspace goes in the form (POST /rest/layers)
+// rather than the path. fn is run again with the other URL when the server
+// lacks the first, so its request body must be replayable.
+func (s publicationService) Create(ctx context.Context, workspace string, fn func(path string, workspaceInForm bool) error) error {
+	return s.withCollection(ctx, func(g Generation) error {
+		return s.c.viaRoute(g, s.kind.collection, func(newer bool) error {
+			return fn(s.collectionPath(newer, workspace, url.Values{}), newer)
+		})
+	})
 }
 
 // DeleteAll deletes every publication of this kind in the workspace that the
@@ -109,30 +142,25 @@ func (s publicationService) DeleteAll(ctx context.Context, workspace string) ([]
 		return nil, err
 	}
 	var deleted []Publication
-	do := func(g Generation) error {
-		q := url.Values{}
-		path := s.workspacePath(g, workspace, q)
-		if len(q) > 0 {
-			path += "?" + q.Encode()
-		}
-		deleted = nil
-		return s.c.call(ctx, http.MethodDelete, path, nil, "", &deleted)
-	}
-	if !s.kind.workspaceQuery {
-		return deleted, do(0)
-	}
-	return deleted, s.c.withGeneration(ctx, do)
+	err := s.withCollection(ctx, func(g Generation) error {
+		return s.c.viaRoute(g, s.kind.collection, func(newer bool) error {
+			q := url.Values{}
+			path := s.collectionPath(newer, workspace, q)
+			if len(q) > 0 {
+				path += "?" + q.Encode()
+			}
+			deleted = nil
+			return s.c.call(ctx, http.MethodDelete, path, nil, "", &deleted)
+		})
+	})
+	return deleted, err
 }
 
 // Delete deletes one publication and returns what the server reports
 // (name, uuid, url).
 func (s publicationService) Delete(ctx context.Context, ref Ref) (*Publication, error) {
 	var deleted *Publication
-	err := s.c.withGeneration(ctx, func(g Generation) error {
-		path, err := s.itemPath(ctx, g, ref, "")
-		if err != nil {
-			return err
-		}
+	err := s.Do(ctx, ref, "", func(path string, _ Ref) error {
 		deleted = new(Publication)
 		return s.c.call(ctx, http.MethodDelete, path, nil, "", deleted)
 	})
@@ -145,23 +173,13 @@ func (s publicationService) Thumbnail(ctx context.Context, ref Ref) (io.ReadClos
 }
 
 func (s publicationService) get(ctx context.Context, ref Ref, v any) error {
-	return s.c.withGeneration(ctx, func(g Generation) error {
-		path, err := s.itemPath(ctx, g, ref, "")
-		if err != nil {
-			return err
-		}
-		return s.c.GetJSON(ctx, path, v)
-	})
+	return s.Do(ctx, ref, "", func(path string, _ Ref) error { return s.c.GetJSON(ctx, path, v) })
 }
 
 // stream GETs a sub-resource and hands over its body and content type.
 func (s publicationService) stream(ctx context.Context, ref Ref, sub string) (io.ReadCloser, string, error) {
 	var resp *http.Response
-	err := s.c.withGeneration(ctx, func(g Generation) error {
-		path, err := s.itemPath(ctx, g, ref, sub)
-		if err != nil {
-			return err
-		}
+	err := s.Do(ctx, ref, sub, func(path string, _ Ref) error {
 		req, err := s.c.NewRequest(ctx, http.MethodGet, path, nil)
 		if err != nil {
 			return err
@@ -175,53 +193,66 @@ func (s publicationService) stream(ctx context.Context, ref Ref, sub string) (io
 	return resp.Body, resp.Header.Get("Content-Type"), nil
 }
 
-// itemPath is the URL path of one publication (plus a sub-resource) in
-// generation g, resolving ref to the identifier that generation uses.
-func (s publicationService) itemPath(ctx context.Context, g Generation, ref Ref, sub string) (string, error) {
-	r, err := s.resolve(ctx, g, ref)
-	if err != nil {
-		return "", err
+// Do runs fn with the URL path of the publication ref plus a sub-resource
+// (sub: "" for the publication itself, "chunk", "style", ...) and ref
+// completed with what that URL needs. On a server that lacks the URL form
+// tried first, fn runs again with the other (see routes.go).
+func (s publicationService) Do(ctx context.Context, ref Ref, sub string, fn func(path string, ref Ref) error) error {
+	r := s.kind.item
+	if sub == "chunk" {
+		r = routeChunkUUID
 	}
-	var path string
-	if g == Gen3 {
-		path = "rest/" + s.kind.plural + "/" + url.PathEscape(r.UUID)
-	} else {
-		path = "rest/workspaces/" + url.PathEscape(r.Workspace) + "/" + s.kind.plural + "/" + url.PathEscape(r.Name)
-	}
-	if sub != "" {
-		path += "/" + sub
-	}
-	return path, nil
+	return s.c.withGeneration(ctx, func(g Generation) error {
+		return s.c.viaRoute(g, r, func(byUUID bool) error {
+			full, err := s.resolve(ctx, g, byUUID, ref)
+			if err != nil {
+				return err
+			}
+			path := "rest/workspaces/" + url.PathEscape(full.Workspace) + "/" + s.kind.plural + "/" + url.PathEscape(full.Name)
+			if byUUID {
+				path = "rest/" + s.kind.plural + "/" + url.PathEscape(full.UUID)
+			}
+			if sub != "" {
+				path += "/" + sub
+			}
+			return fn(path, full)
+		})
+	})
 }
 
-// Resolve completes ref with what the server's API generation addresses
-// publications by (3.x the UUID, 2.x the workspace and name), asking the
-// server only when that part is missing.
+// Resolve completes ref with what the server addresses publications by
+// (the UUID, or the workspace and name), asking the server only when that
+// part is missing.
 func (s publicationService) Resolve(ctx context.Context, ref Ref) (Ref, error) {
-	g, err := s.c.Generation(ctx)
-	if err != nil {
-		return Ref{}, err
-	}
-	return s.resolve(ctx, g, ref)
+	var out Ref
+	err := s.c.withGeneration(ctx, func(g Generation) error {
+		var err error
+		out, err = s.resolve(ctx, g, s.c.newer(g, s.kind.item), ref)
+		return err
+	})
+	return out, err
 }
 
-// resolve completes ref with what generation g addresses publications by:
-// 3.x needs the UUID, 2.x the workspace and name. The missing part comes
-// from the list, streamed page by page.
-func (s publicationService) resolve(ctx context.Context, g Generation, ref Ref) (Ref, error) {
+// resolve completes ref for a URL by UUID (byUUID) or by workspace and
+// name. The missing part comes from the list, streamed page by page; a
+// candidate must match every part ref has, its workspace included, whatever
+// the server's filter returned.
+func (s publicationService) resolve(ctx context.Context, g Generation, byUUID bool, ref Ref) (Ref, error) {
 	if ref.UUID == "" && ref.Workspace == "" {
 		return Ref{}, fmt.Errorf("empty %s reference", s.kind.singular)
 	}
 	var opts *ListOptions
-	var match func(Publication) bool
 	switch {
-	case g == Gen3 && ref.UUID == "":
+	case byUUID && ref.UUID == "":
 		opts = &ListOptions{Workspace: ref.Workspace}
-		match = func(p Publication) bool { return p.Name == ref.Name }
-	case g != Gen3 && ref.Workspace == "":
-		match = func(p Publication) bool { return strings.EqualFold(p.UUID, ref.UUID) }
+	case !byUUID && (ref.Workspace == "" || ref.Name == ""):
 	default:
 		return ref, nil
+	}
+	match := func(p Publication) bool {
+		return (ref.UUID == "" || strings.EqualFold(p.UUID, ref.UUID)) &&
+			(ref.Workspace == "" || p.Workspace == ref.Workspace) &&
+			(ref.Name == "" || p.Name == ref.Name)
 	}
 	pages := func(ctx context.Context, o *ListOptions) (*PublicationPage, error) { return s.listPage(ctx, g, o) }
 	for p, err := range allPages(ctx, opts, pages) {

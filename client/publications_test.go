@@ -45,6 +45,10 @@ func TestLayersGetBothGenerations(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ts := newTestServer(t)
 			ts.handle("GET /rest/layers", func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Query().Get("workspace") == "ws" {
+					jsonAnswer(200, "["+pubJSON("layer", "ws", "roads", uuid1)+"]")(w, r)
+					return
+				}
 				w.Header().Set("X-Total-Count", "2")
 				jsonAnswer(200, "["+pubJSON("layer", "other", "x", uuid2)+","+pubJSON("layer", "ws", "roads", uuid1)+"]")(w, r)
 			})

@@ -18,11 +18,14 @@ import (
 
 // chunkUpload sends the chunks of some files to one layer's chunk endpoint.
 type chunkUpload struct {
-	u     *Uploader
-	gen   client.Generation
-	ref   client.Ref
-	path  string
-	files []*chunkedFile
+	u    *Uploader
+	ref  client.Ref
+	path string // the chunk endpoint, found by locate
+	// first is the chunk locate asked about and located its answer,
+	// which missing reuses.
+	first   chunk
+	located error
+	files   []*chunkedFile
 	// requested is the chunk size asked for, which the resume command
 	// must repeat.
 	requested int64
@@ -60,10 +63,6 @@ func (c chunk) bounds() (off, n int64) {
 	return off, min(c.file.chunkSize, c.file.Size-off)
 }
 
-func (u *Uploader) newChunkUpload(gen client.Generation, ref client.Ref, files []*chunkedFile, requested int64) *chunkUpload {
-	return &chunkUpload{u: u, gen: gen, ref: ref, path: chunkPath(gen, ref), files: files, requested: requested}
-}
-
 // run sends every chunk, or with probe only those the server lacks.
 // A failure the upload can recover from becomes an *InterruptedError.
 func (up *chunkUpload) run(ctx context.Context, probe bool) error {
@@ -82,7 +81,8 @@ func (up *chunkUpload) run(ctx context.Context, probe bool) error {
 	for i, f := range up.files {
 		paths[i] = f.Path
 	}
-	ie := &InterruptedError{Ref: up.ref, Files: paths, Cause: err, gen: up.gen}
+	gen, _ := up.u.Client.Generation(ctx) // known by now: no request
+	ie := &InterruptedError{Ref: up.ref, Files: paths, Cause: err, gen: gen}
 	if cs := up.requested; cs > 0 && cs != DefaultChunkSize {
 		ie.ChunkSize = cs
 	}
@@ -108,6 +108,11 @@ func (up *chunkUpload) runChunks(ctx context.Context, probe bool) error {
 		}
 		defer p.Done()
 	}
+	if len(all) > 0 {
+		if err := up.locate(ctx, all[0]); err != nil {
+			return err
+		}
+	}
 	todo := all
 	if probe {
 		var err error
@@ -132,12 +137,10 @@ func (up *chunkUpload) missing(ctx context.Context, all []chunk) ([]chunk, error
 	var lacking []chunk
 	unexpected := map[*chunkedFile]bool{}
 	err := forEach(ctx, up.parallel(), all, func(ctx context.Context, c chunk) error {
-		q := up.fields(c)
-		req, err := up.u.Client.NewRequest(ctx, http.MethodGet, up.path+"?"+q.Encode(), nil)
-		if err != nil {
-			return err
+		err := up.located
+		if c != up.first {
+			err = up.get(ctx, up.path, c)
 		}
-		_, err = up.u.Client.Do(req, nil)
 		var he *client.HTTPError
 		var le *client.LaymanError
 		switch {
@@ -170,6 +173,29 @@ func (up *chunkUpload) missing(ctx context.Context, all []chunk) ([]chunk, error
 		return a.number - b.number
 	})
 	return lacking, nil
+}
+
+// locate finds the layer's chunk endpoint by asking it about chunk c: the
+// form by UUID or by name, whichever the server has.
+func (up *chunkUpload) locate(ctx context.Context, c chunk) error {
+	return up.u.Client.Layers.Do(ctx, up.ref, "chunk", func(path string, _ client.Ref) error {
+		err := up.get(ctx, path, c)
+		if client.IsMissingRoute(err) {
+			return err
+		}
+		up.path, up.first, up.located = path, c, err
+		return nil
+	})
+}
+
+// get asks the chunk endpoint at path whether it has chunk c.
+func (up *chunkUpload) get(ctx context.Context, path string, c chunk) error {
+	req, err := up.u.Client.NewRequest(ctx, http.MethodGet, path+"?"+up.fields(c).Encode(), nil)
+	if err != nil {
+		return err
+	}
+	_, err = up.u.Client.Do(req, nil)
+	return err
 }
 
 // fields are the Resumable.js parameters Layman reads.

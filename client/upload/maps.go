@@ -173,12 +173,16 @@ func (u *Uploader) PublishMap(ctx context.Context, workspace, path string, p Map
 	if err != nil {
 		return nil, err
 	}
-	gen, err := u.Client.Generation(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var answer []client.Publication
-	if err := sendForm(ctx, u.Client, http.MethodPost, collectionPath(gen, KindMap, workspace), mapForm(p, mf), &answer); err != nil {
+	err = u.Client.Maps.Create(ctx, workspace, func(path string, workspaceInForm bool) error {
+		f := mapForm(p, mf)
+		if workspaceInForm {
+			f.field("workspace", workspace)
+		}
+		answer = nil
+		return sendForm(ctx, u.Client, http.MethodPost, path, f, &answer)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("publishing map in %s: %w", workspace, err)
 	}
 	if len(answer) != 1 {
@@ -187,7 +191,7 @@ func (u *Uploader) PublishMap(ctx context.Context, workspace, path string, p Map
 	return &Result{
 		Ref:         client.Ref{UUID: answer[0].UUID, Workspace: workspace, Name: answer[0].Name},
 		Publication: &answer[0],
-		Warnings:    mapWarnings(gen, mf),
+		Warnings:    mf.Warnings,
 	}, nil
 }
 
@@ -204,25 +208,19 @@ func (u *Uploader) UpdateMap(ctx context.Context, ref client.Ref, path string, p
 			return nil, err
 		}
 	}
-	gen, err := u.Client.Generation(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if ref, err = resolveRef(ctx, u.Client, KindMap, ref); err != nil {
-		return nil, err
-	}
 	var pub client.Publication
-	if err := sendForm(ctx, u.Client, http.MethodPatch, publicationPath(gen, KindMap, ref), mapForm(p, mf), &pub); err != nil {
+	err := u.Client.Maps.Do(ctx, ref, "", func(path string, full client.Ref) error {
+		ref = full
+		return sendForm(ctx, u.Client, http.MethodPatch, path, mapForm(p, mf), &pub)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("updating map %s: %w", ref, err)
 	}
 	ref.UUID = firstNonEmpty(pub.UUID, ref.UUID)
 	ref.Name = firstNonEmpty(pub.Name, ref.Name)
-	return &Result{Ref: ref, Publication: &pub, Warnings: mapWarnings(gen, mf)}, nil
-}
-
-func mapWarnings(gen client.Generation, mf *MapFile) []string {
-	if gen != client.Gen3 || mf == nil {
-		return nil
+	res := &Result{Ref: ref, Publication: &pub}
+	if mf != nil {
+		res.Warnings = mf.Warnings
 	}
-	return mf.Warnings
+	return res, nil
 }

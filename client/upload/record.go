@@ -16,11 +16,11 @@ import (
 // sendChunks uploads files in chunks (with probe only those the server
 // lacks), journaled as rec while it runs so that a resume cuts them the
 // same way.
-func (u *Uploader) sendChunks(ctx context.Context, gen client.Generation, ref client.Ref, files []*chunkedFile, rec UploadRecord, probe bool, res *Result) error {
+func (u *Uploader) sendChunks(ctx context.Context, ref client.Ref, files []*chunkedFile, rec UploadRecord, probe bool, res *Result) error {
 	if err := u.remember(ref, rec); err != nil {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("a resume of this upload cannot check its chunk size: %v", err))
 	}
-	up := u.newChunkUpload(gen, ref, files, rec.ChunkSize)
+	up := &chunkUpload{u: u, ref: ref, files: files, requested: rec.ChunkSize}
 	err := up.run(ctx, probe)
 	res.ChunksSent, res.ChunksPresent = int(up.sent.Load()), int(up.present.Load())
 	if err != nil {

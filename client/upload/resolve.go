@@ -6,11 +6,15 @@ import (
 	"github.com/laymanctl/laymanctl/client"
 )
 
-// resolveRef completes ref with what the server's generation addresses a
-// publication by: the UUID on 3.x, workspace and name on 2.x.
-func resolveRef(ctx context.Context, c *client.Client, kind string, ref client.Ref) (client.Ref, error) {
+// publications is what layers and maps share for addressing one.
+type publications interface {
+	Do(ctx context.Context, ref client.Ref, sub string, fn func(path string, ref client.Ref) error) error
+}
+
+// service is the client's service for kind.
+func service(c *client.Client, kind string) publications {
 	if kind == KindMap {
-		return c.Maps.Resolve(ctx, ref)
+		return c.Maps
 	}
-	return c.Layers.Resolve(ctx, ref)
+	return c.Layers
 }

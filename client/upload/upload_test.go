@@ -59,13 +59,18 @@ var fastRetry = client.RetryPolicy{MaxAttempts: 8, BaseDelay: time.Millisecond, 
 
 func newEnv(t *testing.T, gen int) *env {
 	t.Helper()
-	srv := laymantest.New(t, laymantest.Options{
-		Generation: gen,
-		Validator: laymantest.StaticTokens{
-			"tok1": {Username: "alice"}, "tok2": {Username: "alice"}, "tok3": {Username: "alice"},
-		},
-		ProcessingPolls: -1,
-	})
+	return newEnvWith(t, laymantest.Options{Generation: gen})
+}
+
+// newEnvWith is newEnv on a fake configured by o; alice's tokens and no
+// processing delay are added.
+func newEnvWith(t *testing.T, o laymantest.Options) *env {
+	t.Helper()
+	o.Validator = laymantest.StaticTokens{"tok1": {Username: "alice"}, "tok2": {Username: "alice"}, "tok3": {Username: "alice"}}
+	if o.ProcessingPolls == 0 {
+		o.ProcessingPolls = -1
+	}
+	srv := laymantest.New(t, o)
 	srv.AddUser("alice")
 	tokens := &rotatingTokens{current: "tok1"}
 	c, err := client.New(srv.URL, client.WithHTTPClient(&http.Client{Transport: auth.Transport(tokens, nil)}))

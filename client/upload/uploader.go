@@ -76,22 +76,21 @@ func (u *Uploader) Publish(ctx context.Context, p LayerParams) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	gen, err := u.Client.Generation(ctx)
-	if err != nil {
-		return nil, err
-	}
 	chunked := plan.Total >= u.threshold()
-	// 3.x takes the workspace in the body, 2.x in the URL.
-	bodyWorkspace := ""
-	if gen == client.Gen3 {
-		bodyWorkspace = p.Workspace
-	}
-	f, err := layerForm(plan, bodyWorkspace, chunked)
-	if err != nil {
-		return nil, err
-	}
 	var answer []client.Publication
-	if err := sendForm(ctx, u.Client, http.MethodPost, collectionPath(gen, KindLayer, p.Workspace), f, &answer); err != nil {
+	err = u.Client.Layers.Create(ctx, p.Workspace, func(path string, workspaceInForm bool) error {
+		bodyWorkspace := ""
+		if workspaceInForm {
+			bodyWorkspace = p.Workspace
+		}
+		f, err := layerForm(plan, bodyWorkspace, chunked)
+		if err != nil {
+			return err
+		}
+		answer = nil
+		return sendForm(ctx, u.Client, http.MethodPost, path, f, &answer)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("publishing layer in %s: %w", p.Workspace, err)
 	}
 	if len(answer) != 1 {
@@ -99,7 +98,7 @@ func (u *Uploader) Publish(ctx context.Context, p LayerParams) (*Result, error) 
 	}
 	pub := &answer[0]
 	ref := client.Ref{UUID: pub.UUID, Workspace: p.Workspace, Name: pub.Name}
-	return u.afterSend(ctx, gen, ref, plan, pub, chunked)
+	return u.afterSend(ctx, ref, plan, pub, chunked)
 }
 
 // Update validates p, then changes the layer (PATCH Layer). Empty fields
@@ -109,29 +108,26 @@ func (u *Uploader) Update(ctx context.Context, ref client.Ref, p LayerParams) (*
 	if err != nil {
 		return nil, err
 	}
-	gen, err := u.Client.Generation(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if ref, err = resolveRef(ctx, u.Client, KindLayer, ref); err != nil {
-		return nil, err
-	}
 	chunked := len(plan.Files) > 0 && plan.Total >= u.threshold()
 	f, err := layerForm(plan, "", chunked)
 	if err != nil {
 		return nil, err
 	}
 	var pub client.Publication
-	if err := sendForm(ctx, u.Client, http.MethodPatch, publicationPath(gen, KindLayer, ref), f, &pub); err != nil {
+	err = u.Client.Layers.Do(ctx, ref, "", func(path string, full client.Ref) error {
+		ref = full
+		return sendForm(ctx, u.Client, http.MethodPatch, path, f, &pub)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("updating layer %s: %w", ref, err)
 	}
 	ref.UUID = firstNonEmpty(pub.UUID, ref.UUID)
 	ref.Name = firstNonEmpty(pub.Name, ref.Name)
-	return u.afterSend(ctx, gen, ref, plan, &pub, chunked)
+	return u.afterSend(ctx, ref, plan, &pub, chunked)
 }
 
 // afterSend uploads the chunks the server asked for, if any.
-func (u *Uploader) afterSend(ctx context.Context, gen client.Generation, ref client.Ref, plan *Plan, pub *client.Publication, chunked bool) (*Result, error) {
+func (u *Uploader) afterSend(ctx context.Context, ref client.Ref, plan *Plan, pub *client.Publication, chunked bool) (*Result, error) {
 	res := &Result{Ref: ref, Publication: pub, Chunked: chunked}
 	if !chunked {
 		u.reportWhole(plan.Files)
@@ -150,7 +146,7 @@ func (u *Uploader) afterSend(ctx context.Context, gen client.Generation, ref cli
 	if err != nil {
 		return res, err
 	}
-	return res, u.sendChunks(ctx, gen, ref, cf, rec, false, res)
+	return res, u.sendChunks(ctx, ref, cf, rec, false, res)
 }
 
 // Resume finishes an interrupted chunked upload of files to the layer ref:
@@ -191,11 +187,7 @@ func (u *Uploader) Resume(ctx context.Context, ref client.Ref, paths []string) (
 	if err != nil {
 		return nil, err
 	}
-	gen, err := u.Client.Generation(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if ref, err = resolveRef(ctx, u.Client, KindLayer, ref); err != nil {
+	if ref, err = u.Client.Layers.Resolve(ctx, ref); err != nil {
 		return nil, err
 	}
 	if !found {
@@ -215,7 +207,7 @@ func (u *Uploader) Resume(ctx context.Context, ref client.Ref, paths []string) (
 			"the files are cut in %s chunks, which must be what the interrupted upload used (the --chunk-size of its resume command), or the layer gets wrong data",
 			FormatSize(rec.ChunkSize)))
 	}
-	return res, u.sendChunks(ctx, gen, res.Ref, cf, rec, true, res)
+	return res, u.sendChunks(ctx, res.Ref, cf, rec, true, res)
 }
 
 // reportWhole tells Progress about files sent in one request.

@@ -57,18 +57,17 @@ const (
 // (if not nil) whenever the state changes. It returns an *IncompleteError
 // when processing finished INCOMPLETE.
 func Wait(ctx context.Context, c *client.Client, ref client.Ref, kind string, onStatus func(Status)) (*Status, error) {
-	gen, err := c.Generation(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if ref, err = resolveRef(ctx, c, kind, ref); err != nil {
-		return nil, err
-	}
-	path := publicationPath(gen, kind, ref)
+	svc := service(c, kind)
 	delay := firstPoll
 	var last string
 	for {
-		st, err := fetchStatus(ctx, c, path)
+		var st *Status
+		err := svc.Do(ctx, ref, "", func(path string, full client.Ref) error {
+			ref = full
+			var err error
+			st, err = fetchStatus(ctx, c, path)
+			return err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("waiting for %s %s: %w", kind, ref, err)
 		}
