@@ -62,6 +62,9 @@ func ValidateLayer(p LayerParams, patch bool) (*Plan, error) {
 			return nil, &ValidationError{Field: "name", Message: err.Error()}
 		}
 	}
+	if err := checkTimeFormat(p.TimeRegexFormat); err != nil {
+		return nil, err
+	}
 	hasFiles := len(p.Files) > 0
 	switch {
 	case hasFiles && p.ExternalTableURI != "":
@@ -256,6 +259,60 @@ func (pl *Plan) checkOptions(hasFiles bool) error {
 		}
 	}
 	return nil
+}
+
+// checkTimeFormat refuses a strptime format: Layman writes time_regex_format
+// into GeoServer's timeregex.properties (layer/geoserver/tasks.py), which
+// reads a Java SimpleDateFormat pattern.
+func checkTimeFormat(format string) error {
+	if !strings.Contains(format, "%") {
+		return nil
+	}
+	msg := fmt.Sprintf("%q looks like a strptime format, but Layman hands it to GeoServer, which takes a Java SimpleDateFormat pattern", format)
+	if java, ok := javaDateFormat(format); ok {
+		msg += ": use " + java
+	} else {
+		msg += ", e.g. yyyyMMdd"
+	}
+	return invalid("time-regex-format", "%s", msg)
+}
+
+// strptimeToJava maps strptime directives to Java SimpleDateFormat letters.
+var strptimeToJava = map[byte]string{
+	'Y': "yyyy", 'y': "yy", 'm': "MM", 'd': "dd", 'j': "DDD", 'H': "HH", 'I': "hh", 'M': "mm", 'S': "ss",
+	'f': "SSS", 'p': "a", 'b': "MMM", 'B': "MMMM", 'a': "EEE", 'A': "EEEE", 'z': "Z", 'Z': "z",
+	'F': "yyyy-MM-dd", 'T': "HH:mm:ss",
+}
+
+// javaDateFormat translates a strptime format, e.g. %Y%m%d → yyyyMMdd,
+// quoting literal letters as SimpleDateFormat requires. ok is false when a
+// directive has no equivalent.
+func javaDateFormat(strptime string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(strptime); i++ {
+		c := strptime[i]
+		switch {
+		case c == '%' && i+1 < len(strptime) && strptime[i+1] == '%':
+			b.WriteByte('%')
+			i++
+		case c == '%' && i+1 < len(strptime):
+			java, ok := strptimeToJava[strptime[i+1]]
+			if !ok {
+				return "", false
+			}
+			b.WriteString(java)
+			i++
+		case c == '%':
+			return "", false
+		case c == '\'':
+			b.WriteString("''")
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			b.WriteString("'" + string(c) + "'")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
 }
 
 // checkExternalTable applies Layman's rules on external_table_uri.

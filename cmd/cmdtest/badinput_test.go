@@ -34,6 +34,8 @@ func TestBadInputSendsNoRequest(t *testing.T) {
 		{"api missing file", []string{"api", "POST", "rest/layers", "-F", "file=@/nonexistent/x.geojson"}, "", 2, "-F file"},
 		{"api other host", []string{"api", "GET", "https://example.com/rest/layers"}, "", 2, "not below the server URL"},
 		{"api bad header", []string{"api", "GET", "rest/layers", "-H", "NoColon"}, "", 2, "-H"},
+		{"strptime time format", []string{"layers", "publish", "--workspace", "alice", "--time-regex", "[0-9]{8}", "--time-regex-format", "%Y%m%d", "s2_20240101.tif"},
+			"", 2, "Java SimpleDateFormat pattern: use yyyyMMdd"},
 		{"wait negative timeout", []string{"layers", "wait", "alice:x", "--timeout", "-1s"}, "", 2, "--timeout"},
 	}
 	for _, gen := range cmdtest.Generations {

@@ -15,7 +15,7 @@ func addLayerFlags(fs *pflag.FlagSet, p *upload.LayerParams) {
 	fs.StringVar(&p.StylePath, "style", "", "style file: SLD or QML")
 	addAccessFlags(fs, &p.Read, &p.Write)
 	fs.StringVar(&p.TimeRegex, "time-regex", "", "regular expression picking the time out of raster file names (time series)")
-	fs.StringVar(&p.TimeRegexFormat, "time-regex-format", "", "strptime format of the time --time-regex picks, e.g. %Y%m%d")
+	fs.StringVar(&p.TimeRegexFormat, "time-regex-format", "", "Java SimpleDateFormat pattern of the time --time-regex picks, e.g. yyyyMMdd (Layman hands it to GeoServer)")
 	fs.StringVar(&p.OverviewResampling, "overview-resampling", "", "raster overview resampling: nearest, average, bilinear, cubic, ...")
 	fs.StringVar(&p.ExternalTableURI, "external-table", "", "publish an existing PostGIS table: postgresql://user:pass@host:5432/db?schema=s&table=t")
 }

@@ -43,7 +43,7 @@ return at once); it exits 5 when processing ends INCOMPLETE.`,
 		Example: `  laymanctl layers publish rivers.geojson --workspace alice --title Rivers
   laymanctl layers publish roads.shp roads.shx roads.dbf roads.prj --workspace alice --style roads.sld
   laymanctl layers publish dem.tif dem.tfw --workspace alice --wait --timeout 30m
-  laymanctl layers publish s2_20240101.tif s2_20240201.tif --workspace alice --time-regex '[0-9]{8}' --time-regex-format %Y%m%d`,
+  laymanctl layers publish s2_20240101.tif s2_20240201.tif --workspace alice --time-regex '[0-9]{8}' --time-regex-format yyyyMMdd`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Params.Files = args
 			var err error
