@@ -130,6 +130,11 @@ func TestTransportLeavesOtherForbiddenAlone(t *testing.T) {
 	large := `{"code": 32, "message": "` + strings.Repeat("x", 3*maxAuthErrorBody) + `"}`
 	for name, body := range map[string]string{
 		"other Layman error": `{"code": 30, "message": "Unauthorized access", "detail": {"username": "bob"}}`,
+		// Layman cannot reach its introspection endpoint (authn/oauth2/__init__.py):
+		// a new token would fare no better, and refreshing spends the refresh token.
+		"introspection unreachable": `{"code": 32, "message": "Unsuccessful OAuth2 authentication.", "sub_code": 8, "detail": "Introspection endpoint is not reachable or returned status code other than 200."}`,
+		// A malformed Authorization header is the client's fault, not the token's.
+		"malformed header": `{"code": 32, "message": "Unsuccessful OAuth2 authentication.", "sub_code": 4, "detail": "First part of HTTP header Authorization must be \"Bearer\""}`,
 		"proxy page":         "<html><title>403 Forbidden</title></html>",
 		"large body":         large,
 	} {

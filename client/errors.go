@@ -53,11 +53,39 @@ const (
 	CodeInProcess           = 49
 )
 
-// IsAuthFailure reports whether err is Layman's answer to an inactive,
-// expired or malformed bearer token (HTTP 403, code 32).
+// Sub-codes of code 32 (authn/oauth2/__init__.py).
+const (
+	// SubCodeIntrospectionUnreachable: Layman cannot ask the authorization
+	// server about tokens; the token may be fine.
+	SubCodeIntrospectionUnreachable = 8
+	// SubCodeTokenInactive: the authorization server says the token is
+	// not active (expired, revoked) or not a bearer token.
+	SubCodeTokenInactive = 9
+)
+
+// IsAuthFailure reports whether err is Layman's answer to an inactive or
+// rejected bearer token (HTTP 403, code 32, sub_code 9 or none): the one
+// answer a new token can cure. Other sub-codes are a malformed header (3,
+// 4, 5) or a server fault (8, see IsAuthUnverifiable).
 func IsAuthFailure(err error) bool {
+	le := authError(err)
+	return le != nil && (le.SubCode == 0 || le.SubCode == SubCodeTokenInactive)
+}
+
+// IsAuthUnverifiable reports Layman's code 32 with sub_code 8: it cannot
+// reach its own introspection endpoint, so it cannot verify any token
+// right now.
+func IsAuthUnverifiable(err error) bool {
+	le := authError(err)
+	return le != nil && le.SubCode == SubCodeIntrospectionUnreachable
+}
+
+func authError(err error) *LaymanError {
 	var le *LaymanError
-	return errors.As(err, &le) && le.StatusCode == http.StatusForbidden && le.Code == CodeOAuth2Failure
+	if errors.As(err, &le) && le.StatusCode == http.StatusForbidden && le.Code == CodeOAuth2Failure {
+		return le
+	}
+	return nil
 }
 
 // HTTPError is a non-2xx answer whose body is not a Layman error, e.g. a

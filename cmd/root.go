@@ -165,6 +165,9 @@ func classify(err error) (int, string) {
 		return cli.ExitUsage, ""
 	case errors.As(err, &interrupted):
 		hint := "Resume with: " + interrupted.ResumeCommand()
+		if client.IsAuthUnverifiable(err) {
+			hint = unverifiableHint + "\n" + hint
+		}
 		if errors.Is(interrupted.Cause, context.Canceled) {
 			return cli.ExitInterrupted, hint
 		}
@@ -177,6 +180,9 @@ func classify(err error) (int, string) {
 	case errors.Is(err, keyring.ErrUnavailable):
 		// No credentials can be had; its message names the file store.
 		return cli.ExitAuth, ""
+	case client.IsAuthUnverifiable(err):
+		// A server fault: no refresh was spent, and a new login cannot help.
+		return cli.ExitFailure, unverifiableHint
 	case client.IsAuthFailure(err):
 		// The transport already refreshed once and replayed the request.
 		return cli.ExitAuth, "Layman rejected the token even after a refresh; run `laymanctl auth login`."
@@ -188,6 +194,10 @@ func classify(err error) (int, string) {
 	}
 	return cli.ExitFailure, ""
 }
+
+// unverifiableHint explains Layman's code 32 with sub_code 8.
+const unverifiableHint = "The server cannot verify tokens right now: Layman's own call to its OAuth2 introspection endpoint fails " +
+	"(unreachable, or refusing Layman's client credentials). Your login is not the problem; try again later or tell the server's administrator."
 
 func hintOf(err error) string {
 	_, hint := classify(err)

@@ -292,10 +292,11 @@ func transient(err error) bool {
 }
 
 // resumable reports whether an upload stopped by err can be finished later:
-// it was cancelled, ran out of retries, or lost its authentication (log in
-// again, then resume). A refusal by Layman cannot.
+// it was cancelled, ran out of retries, lost its authentication (log in
+// again, then resume) or Layman could not verify tokens for a while. A
+// refusal by Layman cannot.
 func resumable(err error) bool {
-	if client.IsAuthFailure(err) {
+	if client.IsAuthFailure(err) || client.IsAuthUnverifiable(err) {
 		return true
 	}
 	code, ok := statusOf(err)

@@ -113,7 +113,7 @@ func forgetAtLayman(ctx context.Context, f *cli.Factory, accessToken string) err
 	}
 	ctx, cancel := context.WithTimeout(ctx, remoteStepTimeout)
 	defer cancel()
-	if err := c.CurrentUser.Delete(ctx); err != nil && !errors.Is(err, errTokenRefused) && !client.IsAuthFailure(err) {
+	if err := c.CurrentUser.Delete(ctx); err != nil && !errors.Is(err, errTokenRefused) && !client.IsAuthFailure(err) && !client.IsAuthUnverifiable(err) {
 		return err
 	}
 	return nil

@@ -1,9 +1,11 @@
 package cmdtest_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/laymanctl/laymanctl/client/laymantest"
 	"github.com/laymanctl/laymanctl/cmd/cmdtest"
 )
 
@@ -34,4 +36,17 @@ func TestNoCredentialsExitsFour(t *testing.T) {
 		t.Errorf("not logged in:\n%s", r)
 	}
 	h.ExpectNoRequests()
+}
+
+// Layman answers code 32 with sub_code 8 while it cannot reach its
+// introspection endpoint: a server fault, exit 1, and no advice to log in.
+func TestIntrospectionUnreachableExitsOne(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{Generation: 3})
+	h.Server.SetFault(func(r *http.Request) laymantest.Fault {
+		return laymantest.Fault{Status: http.StatusForbidden, Body: `{"code": 32, "message": "Unsuccessful OAuth2 authentication.", "sub_code": 8, "detail": "Introspection endpoint is not reachable or returned status code other than 200."}`}
+	})
+	r := h.Run("layers", "list")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "cannot verify tokens right now") || strings.Contains(r.Stderr, "auth login") || r.Stdout != "" {
+		t.Errorf("sub_code 8:\n%s", r)
+	}
 }

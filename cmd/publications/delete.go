@@ -138,7 +138,7 @@ func deleteEach(ctx context.Context, f *cli.Factory, svc Service, opts *DeleteOp
 		if err != nil {
 			err = fmt.Errorf("deleting %s %s: %w", opts.Kind.Singular, ref, err)
 			var loginRequired *auth.LoginRequiredError
-			if len(opts.Refs) == 1 || ctx.Err() != nil || client.IsAuthFailure(err) || errors.As(err, &loginRequired) {
+			if len(opts.Refs) == 1 || ctx.Err() != nil || client.IsAuthFailure(err) || client.IsAuthUnverifiable(err) || errors.As(err, &loginRequired) {
 				return deleted, err
 			}
 			fmt.Fprintf(f.IO.ErrOut, "error: %s\n", cli.ErrorText(err))
