@@ -135,8 +135,8 @@ func TestTransportLeavesOtherForbiddenAlone(t *testing.T) {
 		"introspection unreachable": `{"code": 32, "message": "Unsuccessful OAuth2 authentication.", "sub_code": 8, "detail": "Introspection endpoint is not reachable or returned status code other than 200."}`,
 		// A malformed Authorization header is the client's fault, not the token's.
 		"malformed header": `{"code": 32, "message": "Unsuccessful OAuth2 authentication.", "sub_code": 4, "detail": "First part of HTTP header Authorization must be \"Bearer\""}`,
-		"proxy page":         "<html><title>403 Forbidden</title></html>",
-		"large body":         large,
+		"proxy page":       "<html><title>403 Forbidden</title></html>",
+		"large body":       large,
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
