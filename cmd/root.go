@@ -73,6 +73,7 @@ and delete them, manage users, and log in with OAuth2 (Authorization Code + PKCE
 	pf.StringVar(&f.Flags.Profile, "profile", "", "configuration profile (env LAYMAN_PROFILE)")
 	pf.StringVarP(&f.Flags.Output, "output", "o", "", "output format: table, json or yaml")
 	pf.StringVar(&f.Flags.JQ, "jq", "", "filter JSON output with a jq expression")
+	pf.StringVarP(&f.Flags.Template, "template", "t", "", "format JSON output with a Go template (helpers: tablerow, truncate, timeago, json)")
 	pf.BoolVar(&f.Flags.Debug, "debug", false, "log HTTP traffic to stderr, secrets redacted (env LAYMAN_DEBUG)")
 	pf.BoolVarP(&f.Flags.Quiet, "quiet", "q", false, "print no progress or informational messages")
 	pf.BoolVar(&f.Flags.NoColor, "no-color", false, "disable colours (env NO_COLOR)")

@@ -20,14 +20,15 @@ import (
 
 // GlobalFlags are the flags every command accepts.
 type GlobalFlags struct {
-	Server  string
-	Profile string
-	Output  string
-	JQ      string
-	Debug   bool
-	Quiet   bool
-	NoColor bool
-	CAFile  string
+	Server   string
+	Profile  string
+	Output   string
+	JQ       string
+	Template string
+	Debug    bool
+	Quiet    bool
+	NoColor  bool
+	CAFile   string
 	// Anonymous sends no credential (also LAYMAN_ANONYMOUS=1 or the
 	// profile's anonymous: true).
 	Anonymous bool
@@ -251,7 +252,11 @@ func (f *Factory) Printer() (*Printer, error) {
 			format = p.Output
 		}
 	}
-	return NewPrinter(f.IO, format, f.Flags.JQ)
+	p, err := NewPrinter(f.IO, format, f.Flags.JQ)
+	if err != nil {
+		return nil, err
+	}
+	return p, p.SetTemplate(f.Flags.Template)
 }
 
 // Anonymous reports --anonymous, LAYMAN_ANONYMOUS or the profile's

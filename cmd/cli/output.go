@@ -9,6 +9,7 @@ import (
 	"iter"
 	"strings"
 	"text/tabwriter"
+	"text/template"
 
 	"github.com/itchyny/gojq"
 )
@@ -21,6 +22,10 @@ type Printer struct {
 	IO     *IOStreams
 	Format string // "table" (default), "json" or "yaml"
 	query  *gojq.Query
+	// template (--template) and whether it made table rows (shared by
+	// copies of the printer).
+	template *template.Template
+	table    *bool
 }
 
 // NewPrinter validates the format and compiles the jq expression, so that bad
@@ -49,7 +54,9 @@ func NewPrinter(io *IOStreams, format, jq string) (*Printer, error) {
 
 // Structured reports whether the result is printed as data (json, yaml or
 // jq) rather than as a table.
-func (p *Printer) Structured() bool { return p.Format != "table" || p.query != nil }
+func (p *Printer) Structured() bool {
+	return p.Format != "table" || p.query != nil || p.template != nil
+}
 
 // Table is rows for a person (aligned, with a header) or a script
 // (tab-separated, no header) depending on whether stdout is a terminal.
@@ -102,7 +109,7 @@ func PrintList[T any](p *Printer, items iter.Seq2[T, error], raw func(T) json.Ra
 	lp.IO = &IOStreams{Out: out, OutTTY: p.IO.OutTTY}
 	var err error
 	switch {
-	case p.query != nil:
+	case p.query != nil, p.template != nil:
 		var buf bytes.Buffer
 		err = writeJSONArray(&buf, raws, false)
 		if err == nil && failed == nil {
@@ -133,6 +140,9 @@ func PrintList[T any](p *Printer, items iter.Seq2[T, error], raw func(T) json.Ra
 func (p *Printer) printData(raw json.RawMessage) error {
 	if p.query != nil {
 		return p.runJQ(raw)
+	}
+	if p.template != nil {
+		return p.runTemplate(raw)
 	}
 	if p.Format == "yaml" {
 		y, err := jsonToYAML(raw)

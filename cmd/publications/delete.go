@@ -1,6 +1,7 @@
 package publications
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,9 @@ type DeleteOptions struct {
 	Workspace string
 	All       bool
 	Yes       bool
+	// IgnoreNotFound makes a missing REF a success, for re-runnable jobs.
+	IgnoreNotFound bool
+	DryRun         bool
 }
 
 // NewCmdDelete builds `<kind> delete REF... | --workspace W --all`.
@@ -35,8 +39,12 @@ func NewCmdDelete(f *cli.Factory, kind Kind, runF func(context.Context, *cli.Fac
 		Long: fmt.Sprintf(`Delete the %[1]s named by REF (UUID or workspace:name), or with
 --workspace W --all every %[2]s in W that the caller may write.
 On a terminal a confirmation is asked for unless --yes; without a terminal
---yes is required.`, kind.Plural, kind.Singular),
+--yes is required. --ignore-not-found makes a REF that does not exist a
+success. --dry-run looks the %[1]s up and prints what would be deleted,
+deleting nothing (and asking nothing).`, kind.Plural, kind.Singular),
 		Example: fmt.Sprintf(`  laymanctl %[1]s delete alice:rivers
+  laymanctl %[1]s delete alice:rivers --yes --ignore-not-found
+  laymanctl %[1]s delete --workspace alice --all --dry-run
   laymanctl %[1]s delete --workspace alice --all --yes`, kind.Plural),
 		RunE: func(c *cobra.Command, args []string) error {
 			refs, err := cli.ParseRefs(args)
@@ -53,6 +61,8 @@ On a terminal a confirmation is asked for unless --yes; without a terminal
 	c.Flags().StringVarP(&opts.Workspace, "workspace", "w", "", "with --all: the workspace to empty")
 	c.Flags().BoolVar(&opts.All, "all", false, "delete every "+kind.Singular+" in --workspace")
 	c.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	c.Flags().BoolVar(&opts.IgnoreNotFound, "ignore-not-found", false, "a REF that does not exist is not an error")
+	c.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what would be deleted; delete nothing")
 	return c
 }
 
@@ -96,10 +106,13 @@ func RunDelete(ctx context.Context, f *cli.Factory, opts *DeleteOptions) error {
 	if err != nil {
 		return err
 	}
+	svc := opts.Kind.service(c)
+	if opts.DryRun {
+		return dryRunDelete(ctx, p, c, opts)
+	}
 	if err := cli.Confirm(f.IO, opts.action(), opts.Yes); err != nil {
 		return err
 	}
-	svc := opts.Kind.service(c)
 	var deleted []client.Publication
 	var failed error
 	if opts.All {
@@ -135,6 +148,12 @@ func deleteEach(ctx context.Context, f *cli.Factory, svc Service, opts *DeleteOp
 	var failures int
 	for _, ref := range opts.Refs {
 		d, err := svc.Delete(ctx, ref)
+		if err != nil && opts.IgnoreNotFound && client.IsNotFound(err) {
+			if announce {
+				fmt.Fprintf(f.IO.ErrOut, "%s %s not found; nothing to delete\n", opts.Kind.Singular, ref)
+			}
+			continue
+		}
 		if err != nil {
 			err = fmt.Errorf("deleting %s %s: %w", opts.Kind.Singular, ref, err)
 			var loginRequired *auth.LoginRequiredError
@@ -154,4 +173,35 @@ func deleteEach(ctx context.Context, f *cli.Factory, svc Service, opts *DeleteOp
 		return deleted, cli.ErrSilent
 	}
 	return deleted, nil
+}
+
+// dryRunDelete resolves what would be deleted and prints it as plans.
+func dryRunDelete(ctx context.Context, p *cli.Printer, c *client.Client, opts *DeleteOptions) error {
+	svc := opts.Kind.service(c)
+	plans := []Plan{}
+	add := func(r client.Ref) {
+		plans = append(plans, Plan{Action: "delete", Kind: opts.Kind.Singular, Workspace: r.Workspace, Name: r.Name, UUID: r.UUID})
+	}
+	if opts.All {
+		for pub, err := range svc.All(ctx, &client.ListOptions{Workspace: opts.Workspace}) {
+			if err != nil {
+				return err
+			}
+			add(pub.Ref())
+		}
+	}
+	for _, ref := range opts.Refs {
+		// A GET, not Resolve: on 2.x resolving workspace:name asks nothing.
+		raw, _, err := opts.Kind.get(ctx, c, ref)
+		switch {
+		case err == nil:
+			var doc struct{ Name, UUID string }
+			_ = json.Unmarshal(raw, &doc)
+			add(client.Ref{Workspace: ref.Workspace, Name: cmp.Or(doc.Name, ref.Name), UUID: cmp.Or(doc.UUID, ref.UUID)})
+		case opts.IgnoreNotFound && client.IsNotFound(err):
+		default:
+			return fmt.Errorf("%s %s: %w", opts.Kind.Singular, ref, err)
+		}
+	}
+	return PrintPlans(p, true, plans...)
 }

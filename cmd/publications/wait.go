@@ -39,14 +39,14 @@ INCOMPLETE (exit 5, naming the source that failed and its error).`, kind.Singula
 			if err != nil {
 				return err
 			}
-			if opts.Timeout < 0 {
-				return cli.Usagef("--timeout must not be negative")
+			if opts.Timeout, err = WaitTimeout(f, c.Flags().Changed("timeout"), opts.Timeout); err != nil {
+				return err
 			}
 			opts.Ref = refs[0]
 			return runF(c.Context(), f, opts)
 		},
 	}
-	c.Flags().DurationVar(&opts.Timeout, "timeout", 0, "give up after this long, e.g. 10m (0: no limit)")
+	c.Flags().DurationVar(&opts.Timeout, "timeout", 0, TimeoutHelp)
 	return c
 }
 
@@ -68,10 +68,7 @@ func RunWait(ctx context.Context, f *cli.Factory, opts *WaitOptions) error {
 		defer cancel()
 	}
 	kind := opts.Kind.Singular
-	var onStatus func(upload.Status)
-	if f.IO.ErrTTY && !f.Flags.Quiet {
-		onStatus = func(st upload.Status) { fmt.Fprintln(f.IO.ErrOut, StatusLine(kind, opts.Ref, st)) }
-	}
+	onStatus, stop := WaitReporter(f.IO, f.Flags.Quiet, kind, opts.Ref)
 	// Resolved first, so that the row names the publication however REF
 	// was given, and Wait need not look it up again.
 	ref, err := opts.Kind.service(c).Resolve(waitCtx, opts.Ref)
@@ -79,6 +76,7 @@ func RunWait(ctx context.Context, f *cli.Factory, opts *WaitOptions) error {
 	if err == nil {
 		st, err = upload.Wait(waitCtx, c, ref, kind, onStatus)
 	}
+	stop()
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s %s still processing after %s: %w", kind, opts.Ref, opts.Timeout, err)
 	}

@@ -1,7 +1,9 @@
 package publish
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -17,6 +19,8 @@ type LayersPublishOptions struct {
 	Params   upload.LayerParams
 	Transfer Transfer
 	Wait     WaitPolicy
+	IfExists string // IfExistsFail, IfExistsSkip or IfExistsUpdate
+	DryRun   bool
 }
 
 // NewLayersPublishCmd builds `layers publish FILE... --workspace W`.
@@ -39,18 +43,30 @@ series with --time-regex. Everything is checked locally first: bad input exits
 Inputs of 1 MiB and more go in chunks, several at once; an interrupted upload
 prints the ` + "`laymanctl layers resume`" + ` command that finishes it. On a terminal the
 command shows progress and waits for the server's processing (--no-wait to
-return at once); it exits 5 when processing ends INCOMPLETE.`,
+return at once); it exits 5 when processing ends INCOMPLETE.
+
+A layer of that name that exists already fails the command (exit 1) unless
+--if-exists skip (leave it, print it) or update (send the data and options as
+` + "`layers update`" + ` would). --dry-run checks everything, reads what it must
+(the server's generation, whether the layer exists) and prints the plan: the
+request, its fields, and how many chunks would carry the data. It sends
+nothing.`,
 		Example: `  laymanctl layers publish rivers.geojson --workspace alice --title Rivers
+  laymanctl layers publish rivers.geojson --workspace alice --if-exists update --wait
+  laymanctl layers publish dem.tif dem.tfw --workspace alice --dry-run
   laymanctl layers publish roads.shp roads.shx roads.dbf roads.prj --workspace alice --style roads.sld
   laymanctl layers publish dem.tif dem.tfw --workspace alice --wait --timeout 30m
   laymanctl layers publish s2_20240101.tif s2_20240201.tif --workspace alice --time-regex '[0-9]{8}' --time-regex-format yyyyMMdd`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Params.Files = args
+			if err := checkIfExists(opts.IfExists); err != nil {
+				return err
+			}
 			var err error
 			if opts.Transfer, err = tf.parse(); err != nil {
 				return err
 			}
-			if opts.Wait, err = wf.parse(c, f.IO); err != nil {
+			if opts.Wait, err = wf.parse(c, f); err != nil {
 				return err
 			}
 			if _, err := upload.ValidateLayer(opts.Params, false); err != nil {
@@ -64,28 +80,88 @@ return at once); it exits 5 when processing ends INCOMPLETE.`,
 	addLayerFlags(fs, &opts.Params)
 	addTransferFlags(fs, &tf)
 	addWaitFlags(fs, &wf)
+	fs.StringVar(&opts.IfExists, "if-exists", IfExistsFail, "when the layer exists: fail, skip or update")
+	fs.BoolVar(&opts.DryRun, "dry-run", false, "check and print the plan; send nothing")
 	return c
 }
 
-// RunLayersPublish uploads the layer and reports the result.
+// RunLayersPublish uploads the layer, or with --if-exists skips or updates
+// an existing one, and reports the result.
 func RunLayersPublish(ctx context.Context, f *cli.Factory, opts *LayersPublishOptions) error {
 	s, err := newSession(ctx, f, opts.Transfer)
 	if err != nil {
 		return err
 	}
-	res, err := s.uploader.Publish(ctx, opts.Params)
+	p := opts.Params
+	ref := client.Ref{Workspace: p.Workspace}
+	var cur *client.Layer
+	if opts.IfExists != IfExistsFail || opts.DryRun {
+		if ref.Name, err = layerName(p); err != nil && opts.IfExists != IfExistsFail {
+			return err
+		}
+		if ref.Name != "" {
+			if cur, err = existing(ctx, s.client, ref); err != nil {
+				return err
+			}
+		}
+	}
+	if cur != nil {
+		ref.UUID = cur.UUID
+		switch opts.IfExists {
+		case IfExistsSkip:
+			if opts.DryRun {
+				return publications.PrintPlans(s.printer, false, publications.Plan{Action: "skip", Kind: upload.KindLayer, Workspace: ref.Workspace, Name: ref.Name, UUID: ref.UUID})
+			}
+			if !s.quiet {
+				fmt.Fprintf(s.io.ErrOut, "layer %s exists; left as it is (--if-exists skip)\n", ref)
+			}
+			return s.finish(ctx, upload.KindLayer, &upload.Result{Ref: ref}, opts.Wait)
+		case IfExistsUpdate:
+			p.Workspace, p.Name = "", ""
+			return s.update(ctx, ref, p, opts.Wait, opts.DryRun)
+		default:
+			return existsHint(&client.LaymanError{Code: client.CodeLayerExists, StatusCode: 409, Message: "Layer already exists"}, opts.Params)
+		}
+	}
+	if opts.DryRun {
+		pv, _, err := s.uploader.PreviewLayer(ctx, nil, p)
+		if err != nil {
+			return err
+		}
+		return publications.PrintPlans(s.printer, false, publications.Plan{Action: "create", Kind: upload.KindLayer, Workspace: ref.Workspace, Name: ref.Name, Preview: pv})
+	}
+	res, err := s.uploader.Publish(ctx, p)
+	if err != nil {
+		return existsHint(err, p)
+	}
+	return s.finish(ctx, upload.KindLayer, res, opts.Wait)
+}
+
+// update patches the layer, or with dryRun prints what it would send.
+func (s *session) update(ctx context.Context, ref client.Ref, p upload.LayerParams, w WaitPolicy, dryRun bool) error {
+	if dryRun {
+		pv, resolved, err := s.uploader.PreviewLayer(ctx, &ref, p)
+		if err != nil {
+			return err
+		}
+		return publications.PrintPlans(s.printer, false, publications.Plan{Action: "update", Kind: upload.KindLayer, Workspace: ref.Workspace, Name: cmp.Or(ref.Name, resolved.Name),
+			UUID: cmp.Or(resolved.UUID, ref.UUID), Preview: pv, Read: p.Read, Write: p.Write})
+	}
+	res, err := s.uploader.Update(ctx, ref, p)
 	if err != nil {
 		return err
 	}
-	return s.finish(ctx, upload.KindLayer, res, opts.Wait)
+	return s.finish(ctx, upload.KindLayer, res, w)
 }
 
 // LayersUpdateOptions are the parsed arguments of `layers update`.
 type LayersUpdateOptions struct {
 	Ref      client.Ref
 	Params   upload.LayerParams
+	Rights   rightsEdit
 	Transfer Transfer
 	Wait     WaitPolicy
+	DryRun   bool
 }
 
 // NewLayersUpdateCmd builds `layers update REF [FILE...]`.
@@ -102,8 +178,16 @@ func NewLayersUpdateCmd(f *cli.Factory, runF func(context.Context, *cli.Factory,
 		Short: "Change a layer's data, style, rights or metadata",
 		Long: `Change a layer (PATCH). Only what is given changes: new data files (after
 REF or with --file), --style, --title, --description, --read/--write and the
-other options of publish. REF is the layer's UUID or workspace:name.`,
+other options of publish. REF is the layer's UUID or workspace:name.
+
+--add-read, --remove-read, --add-write and --remove-write change the current
+access lists instead of replacing them (--read, --write): the layer is read,
+the lists edited and the result sent, unless Layman would refuse it (nobody
+left to write, a writer who may not read). --dry-run prints the plan and
+sends nothing.`,
 		Example: `  laymanctl layers update alice:rivers --title "Rivers 2024"
+  laymanctl layers update alice:rivers --add-read bob,EDITORS --remove-write carol
+  laymanctl layers update alice:rivers rivers_2025.geojson --dry-run
   laymanctl layers update alice:rivers rivers_2024.geojson --wait
   laymanctl layers update alice:rivers --style rivers.qml --read EVERYONE`,
 		Args: cli.MinimumArgs(1, "REF and optional FILEs"),
@@ -114,13 +198,16 @@ other options of publish. REF is the layer's UUID or workspace:name.`,
 			}
 			opts.Ref = refs[0]
 			opts.Params.Files = slices.Concat(args[1:], files)
-			if !changesLayer(opts.Params) {
+			if opts.Rights.any() && (len(opts.Params.Read) > 0 || len(opts.Params.Write) > 0) {
+				return cli.Usagef("--read/--write replace the lists; --add-*/--remove-* edit them: use one kind")
+			}
+			if !changesLayer(opts.Params) && !opts.Rights.any() {
 				return cli.Usagef("nothing to update: give data files or at least one of --title, --description, --style, --read, --write, --crs, --time-regex, --overview-resampling, --external-table\nRun '%s --help' for usage.", c.CommandPath())
 			}
 			if opts.Transfer, err = tf.parse(); err != nil {
 				return err
 			}
-			if opts.Wait, err = wf.parse(c, f.IO); err != nil {
+			if opts.Wait, err = wf.parse(c, f); err != nil {
 				return err
 			}
 			if _, err := upload.ValidateLayer(opts.Params, true); err != nil {
@@ -132,8 +219,10 @@ other options of publish. REF is the layer's UUID or workspace:name.`,
 	fs := c.Flags()
 	fs.StringArrayVar(&files, "file", nil, "data file to replace the layer's data with (repeatable)")
 	addLayerFlags(fs, &opts.Params)
+	addRightsEditFlags(fs, &opts.Rights)
 	addTransferFlags(fs, &tf)
 	addWaitFlags(fs, &wf)
+	fs.BoolVar(&opts.DryRun, "dry-run", false, "check and print the plan; send nothing")
 	return c
 }
 
@@ -151,11 +240,18 @@ func RunLayersUpdate(ctx context.Context, f *cli.Factory, opts *LayersUpdateOpti
 	if err != nil {
 		return err
 	}
-	res, err := s.uploader.Update(ctx, opts.Ref, opts.Params)
-	if err != nil {
-		return err
+	p := opts.Params
+	if opts.Rights.any() {
+		// Read-modify-write: Layman takes whole lists only.
+		cur, err := s.client.Layers.Get(ctx, opts.Ref)
+		if err != nil {
+			return err
+		}
+		if p.Read, p.Write, err = opts.Rights.apply(cur.AccessRights); err != nil {
+			return err
+		}
 	}
-	return s.finish(ctx, upload.KindLayer, res, opts.Wait)
+	return s.update(ctx, opts.Ref, p, opts.Wait, opts.DryRun)
 }
 
 // LayersResumeOptions are the parsed arguments of `layers resume`.
@@ -200,7 +296,7 @@ different one or a file changed since is refused. Elsewhere give the printed
 				// journal; only an explicit one is checked against it.
 				opts.Transfer.ChunkSize = 0
 			}
-			if opts.Wait, err = wf.parse(c, f.IO); err != nil {
+			if opts.Wait, err = wf.parse(c, f); err != nil {
 				return err
 			}
 			if err := upload.CheckRegularFiles(opts.Files); err != nil {

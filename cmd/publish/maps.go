@@ -47,7 +47,7 @@ INCOMPLETE.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.File = args[0]
 			var err error
-			if opts.Wait, err = wf.parse(c, f.IO); err != nil {
+			if opts.Wait, err = wf.parse(c, f); err != nil {
 				return err
 			}
 			if opts.Workspace == "" {
@@ -133,7 +133,7 @@ workspace:name.`,
 				// An empty PATCH would still make Layman process the map again.
 				return cli.Usagef("nothing to update: give a FILE.json or at least one of --title, --description, --read, --write\nRun '%s --help' for usage.", c.CommandPath())
 			}
-			if opts.Wait, err = wf.parse(c, f.IO); err != nil {
+			if opts.Wait, err = wf.parse(c, f); err != nil {
 				return err
 			}
 			if err := checkMap(opts.File, opts.Params); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/cli"
+	"github.com/laymanctl/laymanctl/cmd/publications"
 )
 
 // execute runs one command built around a runF stub; errTTY says whether
@@ -64,6 +65,7 @@ func TestLayersPublishOptions(t *testing.T) {
 			StylePath: style, Read: []string{"EVERYONE"}, Write: []string{"alice", "EDITORS"}, Files: files},
 		Transfer: Transfer{ChunkSize: 256 * upload.KiB, Parallel: 8},
 		Wait:     WaitPolicy{Wait: true, Timeout: 90 * time.Second},
+		IfExists: IfExistsFail,
 	}
 	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("got  %+v\nwant %+v", *got, want)
@@ -111,6 +113,7 @@ func TestBadOptionsNeverRun(t *testing.T) {
 		"negative timeout":  {"--timeout", "-1s"},
 		"bad crs":           {"--crs", "WGS84"},
 		"unknown resampler": {"--overview-resampling", "fancy"},
+		"if-exists":         {"--if-exists", "replace"},
 	}
 	for name, extra := range cases {
 		called := false
@@ -147,6 +150,49 @@ func TestLayersUpdateOptions(t *testing.T) {
 	var ue *cli.UsageError
 	if err := execute(t, false, build, "rivers"); !errors.As(err, &ue) {
 		t.Errorf("malformed REF: %v", err)
+	}
+	if err := execute(t, false, build, "alice:rivers", "--add-read", "bob", "--dry-run"); err != nil || !reflect.DeepEqual(got.Rights.addRead, []string{"bob"}) || !got.DryRun {
+		t.Errorf("rights edit: %v, %+v", err, got)
+	}
+	if err := execute(t, false, build, "alice:rivers", "--add-read", "bob", "--read", "EVERYONE"); !errors.As(err, &ue) {
+		t.Errorf("--add-read with --read: %v", err)
+	}
+}
+
+// A wait nobody watches is bounded: 30 minutes, or LAYMAN_WAIT_TIMEOUT;
+// a terminal and an explicit --timeout (even 0) are taken as they are.
+func TestWaitTimeoutDefaults(t *testing.T) {
+	files := touch(t, t.TempDir(), "rivers.geojson")
+	cases := []struct {
+		tty  bool
+		env  string
+		args []string
+		want time.Duration
+	}{
+		{false, "", nil, 30 * time.Minute},
+		{true, "", nil, 0},
+		{false, "5m", nil, 5 * time.Minute},
+		{false, "5m", []string{"--timeout", "0"}, 0},
+		{false, "", []string{"--timeout", "2h"}, 2 * time.Hour},
+	}
+	for _, c := range cases {
+		t.Setenv("LAYMAN_WAIT_TIMEOUT", c.env)
+		var got *LayersPublishOptions
+		build := func(f *cli.Factory) *cobra.Command {
+			return NewLayersPublishCmd(f, func(_ context.Context, _ *cli.Factory, o *LayersPublishOptions) error { got = o; return nil })
+		}
+		if err := execute(t, c.tty, build, append([]string{"-w", "alice", "--wait", files[0]}, c.args...)...); err != nil {
+			t.Fatal(err)
+		}
+		if got.Wait.Timeout != c.want {
+			t.Errorf("tty %v env %q %v: timeout %v, want %v", c.tty, c.env, c.args, got.Wait.Timeout, c.want)
+		}
+	}
+	t.Setenv("LAYMAN_WAIT_TIMEOUT", "soon")
+	build := func(f *cli.Factory) *cobra.Command { return NewLayersPublishCmd(f, nil) }
+	var ue *cli.UsageError
+	if err := execute(t, false, build, "-w", "alice", "--wait", files[0]); !errors.As(err, &ue) {
+		t.Errorf("bad LAYMAN_WAIT_TIMEOUT: %v", err)
 	}
 }
 
@@ -189,7 +235,8 @@ func TestMapsOptions(t *testing.T) {
 	if err := execute(t, false, buildPub, path, "-w", "alice", "--name", "city", "--read", "EVERYONE", "--no-wait"); err != nil {
 		t.Fatal(err)
 	}
-	want := MapsPublishOptions{Workspace: "alice", File: path, Params: upload.MapParams{Name: "city", Read: []string{"EVERYONE"}}}
+	want := MapsPublishOptions{Workspace: "alice", File: path, Params: upload.MapParams{Name: "city", Read: []string{"EVERYONE"}},
+		Wait: WaitPolicy{Timeout: publications.DefaultLogTimeout}}
 	if !reflect.DeepEqual(*pub, want) {
 		t.Errorf("publish: got %+v want %+v", *pub, want)
 	}

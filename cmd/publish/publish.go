@@ -14,6 +14,7 @@ import (
 
 	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/cli"
+	"github.com/laymanctl/laymanctl/cmd/publications"
 )
 
 // Transfer is how files travel: chunk size and chunks in flight.
@@ -64,19 +65,20 @@ type waitFlags struct {
 func addWaitFlags(fs *pflag.FlagSet, w *waitFlags) {
 	fs.BoolVar(&w.wait, "wait", false, "wait until the server finishes processing (default on a terminal)")
 	fs.BoolVar(&w.noWait, "no-wait", false, "return as soon as the data is sent (default in scripts)")
-	fs.DurationVar(&w.timeout, "timeout", 0, "with --wait, give up waiting after this long, e.g. 10m (0: no limit)")
+	fs.DurationVar(&w.timeout, "timeout", 0, "with --wait, "+publications.TimeoutHelp)
 }
 
 // parse resolves the wait default: a person at a terminal wants to know
 // how processing ended, a script gets its answer as soon as possible.
-func (w waitFlags) parse(c *cobra.Command, io *cli.IOStreams) (WaitPolicy, error) {
+func (w waitFlags) parse(c *cobra.Command, f *cli.Factory) (WaitPolicy, error) {
 	if w.wait && w.noWait {
 		return WaitPolicy{}, cli.Usagef("--wait and --no-wait exclude each other")
 	}
-	if w.timeout < 0 {
-		return WaitPolicy{}, cli.Usagef("--timeout must not be negative")
+	timeout, err := publications.WaitTimeout(f, c.Flags().Changed("timeout"), w.timeout)
+	if err != nil {
+		return WaitPolicy{}, err
 	}
-	p := WaitPolicy{Wait: io.ErrTTY, Timeout: w.timeout}
+	p := WaitPolicy{Wait: f.IO.ErrTTY, Timeout: timeout}
 	if c.Flags().Changed("wait") || c.Flags().Changed("no-wait") {
 		p.Wait = w.wait
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -108,7 +109,7 @@ func TestPublishRoundTrip(t *testing.T) {
 				h.T = t
 				h.Server.ResetRequests()
 				// --wait: Layman assembles chunks after the last one arrives.
-				args := append([]string{"layers", "publish", "-o", "json", "--wait", "--workspace", ws, "--name", c.name}, c.extra...)
+				args := append([]string{"layers", "publish", "-q", "-o", "json", "--wait", "--workspace", ws, "--name", c.name}, c.extra...)
 				r := h.Run(append(args, c.files...)...)
 				if r.Code != 0 {
 					t.Fatalf("publish failed:\n%s", r)
@@ -125,7 +126,7 @@ func TestPublishRoundTrip(t *testing.T) {
 					t.Errorf("chunk requests: %d, want chunked=%v", chunks, c.chunked)
 				}
 				if r.Stderr != "" {
-					t.Errorf("stderr without a terminal should be empty:\n%s", r.Stderr)
+					t.Errorf("stderr with --quiet should be empty:\n%s", r.Stderr)
 				}
 			})
 		}
@@ -272,13 +273,15 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 		t.Errorf("progress leaked to stdout:\n%s", r.Stdout)
 	}
 
-	for _, o := range []cmdtest.RunOptions{{}, {ErrTTY: true}} {
-		extra := []string{"--name", "quiet"}
-		if o.ErrTTY {
-			extra = append(extra, "--quiet")
-			extra[1] = "quiet_tty"
+	// A log gets plain lines, no bar drawing.
+	r = h.Run(append(args, "--name", "log")...)
+	for _, want := range []string{"uploading 2 file(s): 1.0 MiB of 1.0 MiB (100%)\n", "layer " + ws + ":log COMPLETE\n"} {
+		if r.Code != 0 || !strings.Contains(r.Stderr, want) || strings.Contains(r.Stderr, "\r") || strings.Contains(r.Stderr, "\x1b") {
+			t.Errorf("log lacks %q or holds terminal controls:\n%s", want, r)
 		}
-		r = h.RunWith(o, append(args, extra...)...)
+	}
+	for _, o := range []cmdtest.RunOptions{{}, {ErrTTY: true}} {
+		r = h.RunWith(o, append(args, "--name", fmt.Sprintf("quiet_%v", o.ErrTTY), "--quiet")...)
 		if r.Code != 0 || r.Stderr != "" {
 			t.Errorf("tty %v: want exit 0 and an empty stderr:\n%s", o.ErrTTY, r)
 		}

@@ -36,19 +36,18 @@ func newSession(ctx context.Context, f *cli.Factory, t Transfer) (*session, erro
 		client:   c,
 		uploader: &upload.Uploader{Client: c, ChunkSize: t.ChunkSize, Parallel: t.Parallel, Journal: uploadJournal(f)},
 	}
-	if s.decorate() {
+	switch {
+	case s.quiet:
+	case f.IO.ErrTTY:
 		s.uploader.Progress = newBars(f.IO.ErrOut)
+	default:
+		s.uploader.Progress = newLogProgress(f.IO.ErrOut)
 	}
 	return s, nil
 }
 
-// decorate reports whether progress and status lines go to stderr: only
-// for a person at a terminal who did not ask for quiet.
-func (s *session) decorate() bool { return s.io.ErrTTY && !s.quiet }
-
 // finish reports warnings, waits for processing if asked, and prints the
-// publication: after a wait its final state, otherwise the server's answer
-// to the upload.
+// publication: after a wait its final state, otherwise its state now.
 func (s *session) finish(ctx context.Context, kind string, res *upload.Result, w WaitPolicy) error {
 	if !s.quiet {
 		for _, msg := range res.Warnings {
@@ -68,12 +67,10 @@ func (s *session) finish(ctx context.Context, kind string, res *upload.Result, w
 	return s.printer.Print(raw, func() cli.Table { return publications.SummaryTable(raw, res.Ref, client.StatusUpdating) })
 }
 
-// answer is the server's JSON about the publication: its answer to the POST
-// or PATCH, or, after a resume (which gets none), the publication itself.
+// answer is the publication as Layman returns it (GET), never the shorter
+// answer to the POST or PATCH: -o json is the same object with and without
+// --wait, only the state differs.
 func (s *session) answer(ctx context.Context, kind string, res *upload.Result) (json.RawMessage, error) {
-	if res.Publication != nil && len(res.Publication.Raw) > 0 {
-		return res.Publication.Raw, nil
-	}
 	var raw json.RawMessage
 	var err error
 	if kind == upload.KindMap {

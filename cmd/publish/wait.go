@@ -21,11 +21,9 @@ func (s *session) wait(ctx context.Context, kind string, ref client.Ref, w WaitP
 		waitCtx, cancel = context.WithTimeout(ctx, w.Timeout)
 		defer cancel()
 	}
-	var onStatus func(upload.Status)
-	if s.decorate() {
-		onStatus = func(st upload.Status) { fmt.Fprintln(s.io.ErrOut, publications.StatusLine(kind, ref, st)) }
-	}
+	onStatus, stop := publications.WaitReporter(s.io, s.quiet, kind, ref)
 	st, err := upload.Wait(waitCtx, s.client, ref, kind, onStatus)
+	stop()
 	if st != nil && st.Final() {
 		if perr := s.printer.Print(st.Raw, func() cli.Table { return publications.SummaryTable(st.Raw, ref, st.Publication) }); perr != nil {
 			return perr
