@@ -102,7 +102,7 @@ func TestPublishRoundTrip(t *testing.T) {
 			{"dem", []string{write(t, dir, "dem.tif", data(1<<20+12345, 4)), write(t, dir, "dem.tfw", []byte("1\n0\n0\n-1\n0\n0\n"))}, []string{"--chunk-size", "64KiB"}, true},
 			{"zipped", []string{zipOf(t, filepath.Join(dir, "zipped.zip"), map[string][]byte{"parcels.geojson": []byte(geojson)})}, nil, false},
 			{"series", []string{write(t, dir, "s2_20240101.tif", data(700_000, 5)), write(t, dir, "s2_20240201.tif", data(700_000, 6))},
-				[]string{"--time-regex", "[0-9]{8}", "--time-regex-format", "%Y%m%d", "--chunk-size", "100KiB", "--parallel", "3"}, true},
+				[]string{"--time-regex", "[0-9]{8}", "--time-regex-format", "yyyyMMdd", "--chunk-size", "100KiB", "--parallel", "3"}, true},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
