@@ -17,6 +17,7 @@ import (
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/api"
+	"github.com/laymanctl/laymanctl/cmd/apply"
 	"github.com/laymanctl/laymanctl/cmd/authcmd"
 	"github.com/laymanctl/laymanctl/cmd/cli"
 	"github.com/laymanctl/laymanctl/cmd/configcmd"
@@ -92,6 +93,8 @@ and delete them, manage users, and log in with OAuth2 (Authorization Code + PKCE
 		users.NewCmd(f),
 		users.NewCmdRoles(f),
 		api.NewCmd(f, nil),
+		apply.NewCmd(f),
+		apply.NewDiffCmd(f),
 	)
 	// Created now rather than at Execute, so that they are checked too.
 	root.InitDefaultCompletionCmd()
