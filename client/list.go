@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"iter"
 	"math"
 	"net/http"
 	"net/url"
@@ -162,69 +161,44 @@ func validRange(r string) bool {
 
 // listPage GETs one page of a list at path with query q.
 func (c *Client) listPage(ctx context.Context, path string, q url.Values) (*PublicationPage, error) {
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
-	req, err := c.NewRequest(ctx, http.MethodGet, path, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.send(req)
+	resp, from, err := c.getList(ctx, path, q)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("reading answer to %s: %w", describe(req), err)
+		return nil, fmt.Errorf("reading answer to %s: %w", from, err)
 	}
-	page := &PublicationPage{Total: -1, Raw: body}
+	page := &PublicationPage{Total: listTotal(resp.Header), Raw: body}
 	if err := json.Unmarshal(body, &page.Items); err != nil {
-		return nil, fmt.Errorf("decoding answer to %s: %w", describe(req), err)
-	}
-	// A malformed count only costs the total; the items are still good.
-	if n, ok, err := ParseTotal(resp.Header); ok && err == nil {
-		page.Total = n
+		return nil, fmt.Errorf("decoding answer to %s: %w", from, err)
 	}
 	return page, nil
 }
 
-// allPages streams every item, one page in memory at a time.
-func allPages(ctx context.Context, opts *ListOptions, list func(context.Context, *ListOptions) (*PublicationPage, error)) iter.Seq2[Publication, error] {
-	return func(yield func(Publication, error) bool) {
-		var o ListOptions
-		if opts != nil {
-			if _, err := opts.query(); err != nil {
-				yield(Publication{}, err)
-				return
-			}
-			o = *opts
-		}
-		if o.Limit <= 0 {
-			o.Limit = DefaultPageSize
-		}
-		for {
-			page, err := list(ctx, &o)
-			if err != nil {
-				yield(Publication{}, err)
-				return
-			}
-			for _, p := range page.Items {
-				if !yield(p, nil) {
-					return
-				}
-			}
-			n := len(page.Items)
-			o.Offset += n
-			switch {
-			case n == 0, n > o.Limit: // empty, or the server ignores paging
-				return
-			case page.Total >= 0 && o.Offset >= page.Total:
-				return
-			case page.Total < 0 && n < o.Limit:
-				return
-			}
-		}
+// getList sends the GET of a list at path with query q; from names the
+// request for errors. The caller closes the body.
+func (c *Client) getList(ctx context.Context, path string, q url.Values) (resp *http.Response, from string, err error) {
+	if len(q) > 0 {
+		path += "?" + q.Encode()
 	}
+	req, err := c.NewRequest(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	req.Header.Set("Accept", "application/json")
+	if resp, err = c.send(req); err != nil {
+		return nil, "", err
+	}
+	return resp, describe(req), nil
+}
+
+// listTotal is the count of a list answer's headers, -1 when they give
+// none. A malformed count only costs the total; the items are still good.
+func listTotal(h http.Header) int {
+	if n, ok, err := ParseTotal(h); ok && err == nil {
+		return n
+	}
+	return -1
 }

@@ -17,6 +17,32 @@ type PublicationsService struct{ c *Client }
 // List returns one page. The endpoint has no workspace filter; asking for
 // one is an error rather than a silently unfiltered list.
 func (s *PublicationsService) List(ctx context.Context, opts *ListOptions) (*PublicationPage, error) {
+	q, err := s.query(opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.c.listPage(ctx, "rest/publications", q)
+}
+
+// All streams every publication, page by page.
+func (s *PublicationsService) All(ctx context.Context, opts *ListOptions) iter.Seq2[Publication, error] {
+	return allPages(ctx, opts, s.open)
+}
+
+// Stream reads one page, or every page when all is set, item by item.
+func (s *PublicationsService) Stream(ctx context.Context, opts *ListOptions, all bool) *ItemStream {
+	return streamList(ctx, opts, all, s.open)
+}
+
+func (s *PublicationsService) open(ctx context.Context, opts *ListOptions) (*listReader, error) {
+	q, err := s.query(opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.c.openList(ctx, "rest/publications", q)
+}
+
+func (s *PublicationsService) query(opts *ListOptions) (url.Values, error) {
 	q, err := opts.query()
 	if err != nil {
 		return nil, err
@@ -24,12 +50,7 @@ func (s *PublicationsService) List(ctx context.Context, opts *ListOptions) (*Pub
 	if opts != nil && opts.Workspace != "" {
 		return nil, fmt.Errorf("publications cannot be filtered by workspace; list layers or maps instead")
 	}
-	return s.c.listPage(ctx, "rest/publications", q)
-}
-
-// All streams every publication, page by page.
-func (s *PublicationsService) All(ctx context.Context, opts *ListOptions) iter.Seq2[Publication, error] {
-	return allPages(ctx, opts, s.List)
+	return q, nil
 }
 
 // publicationKind holds what differs between layers and maps.
@@ -71,9 +92,64 @@ func (s publicationService) List(ctx context.Context, opts *ListOptions) (*Publi
 	return page, err
 }
 
-// All streams every item of the list, one page in memory at a time.
+// All streams every item of the list, one item in memory at a time.
 func (s publicationService) All(ctx context.Context, opts *ListOptions) iter.Seq2[Publication, error] {
-	return allPages(ctx, opts, s.List)
+	return allPages(ctx, opts, s.open)
+}
+
+// Stream reads one page, or every page when all is set, item by item.
+func (s publicationService) Stream(ctx context.Context, opts *ListOptions, all bool) *ItemStream {
+	return streamList(ctx, opts, all, s.open)
+}
+
+// open sends the request of one page, as List does.
+func (s publicationService) open(ctx context.Context, opts *ListOptions) (*listReader, error) {
+	if _, err := opts.query(); err != nil {
+		return nil, err
+	}
+	if opts == nil || opts.Workspace == "" {
+		return s.openPage(ctx, 0, opts)
+	}
+	var r *listReader
+	err := s.withCollection(ctx, func(g Generation) error {
+		var err error
+		r, err = s.openPage(ctx, g, opts)
+		return err
+	})
+	return r, err
+}
+
+// openPage is listPage for a page read item by item. Items of another
+// workspace fail the list; when they come from the ?workspace= form, which
+// some servers ignore (errFilterIgnored), the page is read whole before
+// that form is trusted, so the other form can be tried instead.
+func (s publicationService) openPage(ctx context.Context, g Generation, opts *ListOptions) (*listReader, error) {
+	q, err := opts.query()
+	if err != nil {
+		return nil, err
+	}
+	if opts == nil || opts.Workspace == "" {
+		return s.c.openList(ctx, "rest/"+s.kind.plural, q)
+	}
+	var r *listReader
+	err = s.c.viaRoute(g, s.kind.collection, func(newer bool) error {
+		q := maps.Clone(q)
+		var err error
+		if r, err = s.c.openList(ctx, s.collectionPath(newer, opts.Workspace, q), q); err != nil {
+			return err
+		}
+		r.check = func(p Publication) error {
+			if p.Workspace != opts.Workspace {
+				return fmt.Errorf("listing %s of workspace %s: %w", s.kind.plural, opts.Workspace, errFilterIgnored)
+			}
+			return nil
+		}
+		if newer {
+			err = r.readAhead()
+		}
+		return err
+	})
+	return r, err
 }
 
 func (s publicationService) listPage(ctx context.Context, g Generation, opts *ListOptions) (*PublicationPage, error) {
@@ -254,7 +330,7 @@ func (s publicationService) resolve(ctx context.Context, g Generation, byUUID bo
 			(ref.Workspace == "" || p.Workspace == ref.Workspace) &&
 			(ref.Name == "" || p.Name == ref.Name)
 	}
-	pages := func(ctx context.Context, o *ListOptions) (*PublicationPage, error) { return s.listPage(ctx, g, o) }
+	pages := func(ctx context.Context, o *ListOptions) (*listReader, error) { return s.openPage(ctx, g, o) }
 	for p, err := range allPages(ctx, opts, pages) {
 		if err != nil {
 			return Ref{}, fmt.Errorf("looking up %s %s: %w", s.kind.singular, ref, err)
