@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"iter"
 	"strings"
 	"text/tabwriter"
@@ -26,6 +24,9 @@ type Printer struct {
 	// copies of the printer).
 	template *template.Template
 	table    *bool
+	// items is query applied to each item of a list, when it allows
+	// (see itemQuery); nil when the list must be held whole.
+	items *gojq.Code
 }
 
 // NewPrinter validates the format and compiles the jq expression, so that bad
@@ -48,6 +49,7 @@ func NewPrinter(io *IOStreams, format, jq string) (*Printer, error) {
 			return nil, Usagef("invalid --jq expression: %v", err)
 		}
 		p.query = q
+		p.items = itemQuery(q)
 	}
 	return p, nil
 }
@@ -80,63 +82,6 @@ func (p *Printer) Print(raw json.RawMessage, table func() Table) error {
 	return p.printData(raw)
 }
 
-// PrintList streams items without holding them all, except under --jq,
-// whose expression sees the whole array at once. raw gives an item's JSON
-// as the server sent it, row its table row.
-func PrintList[T any](p *Printer, items iter.Seq2[T, error], raw func(T) json.RawMessage, header []string, row func(T) []string) error {
-	var failed error
-	valid := func(yield func(T) bool) {
-		for it, err := range items {
-			if err != nil {
-				failed = err
-				return
-			}
-			if !yield(it) {
-				return
-			}
-		}
-	}
-	raws := func(yield func(json.RawMessage) bool) {
-		for it := range valid {
-			if !yield(raw(it)) {
-				return
-			}
-		}
-	}
-	// Thousands of items: write in blocks, not a system call per item.
-	out := bufio.NewWriterSize(p.IO.Out, 64<<10)
-	lp := *p
-	lp.IO = &IOStreams{Out: out, OutTTY: p.IO.OutTTY}
-	var err error
-	switch {
-	case p.query != nil, p.template != nil:
-		var buf bytes.Buffer
-		err = writeJSONArray(&buf, raws, false)
-		if err == nil && failed == nil {
-			err = lp.printData(buf.Bytes())
-		}
-	case p.Format == "json":
-		err = writeJSONArray(out, raws, true)
-	case p.Format == "yaml":
-		err = lp.writeYAMLList(raws)
-	default:
-		err = lp.writeTable(header, func(yield func([]string) bool) {
-			for it := range valid {
-				if !yield(row(it)) {
-					return
-				}
-			}
-		})
-	}
-	if ferr := out.Flush(); err == nil {
-		err = ferr
-	}
-	if failed != nil {
-		return failed
-	}
-	return err
-}
-
 func (p *Printer) printData(raw json.RawMessage) error {
 	if p.query != nil {
 		return p.runJQ(raw)
@@ -162,15 +107,27 @@ func (p *Printer) printData(raw json.RawMessage) error {
 	return err
 }
 
-// runJQ prints strings raw and everything else as JSON, like `gh --jq`.
 func (p *Printer) runJQ(raw json.RawMessage) error {
+	v, err := decodeJQ(raw)
+	if err != nil {
+		return err
+	}
+	return p.writeJQ(p.query.Run(v))
+}
+
+// decodeJQ decodes JSON for gojq, numbers kept exact.
+func decodeJQ(raw json.RawMessage) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return fmt.Errorf("server sent invalid JSON: %w", err)
+		return nil, fmt.Errorf("server sent invalid JSON: %w", err)
 	}
-	it := p.query.Run(v)
+	return v, nil
+}
+
+// writeJQ prints strings raw and everything else as JSON, like `gh --jq`.
+func (p *Printer) writeJQ(it gojq.Iter) error {
 	for {
 		out, ok := it.Next()
 		if !ok {
@@ -189,69 +146,6 @@ func (p *Printer) runJQ(raw json.RawMessage) error {
 		}
 		fmt.Fprintf(p.IO.Out, "%s\n", b)
 	}
-}
-
-// writeJSONArray writes items as one JSON array; indented, it looks as a
-// single page printed by Print does.
-func writeJSONArray(w io.Writer, items iter.Seq[json.RawMessage], indent bool) error {
-	if _, err := io.WriteString(w, "["); err != nil {
-		return err
-	}
-	sep, item := "\n", &bytes.Buffer{}
-	if indent {
-		sep = "\n  "
-	}
-	for it := range items {
-		if _, err := io.WriteString(w, sep); err != nil {
-			return err
-		}
-		if indent {
-			item.Reset()
-			if err := json.Indent(item, it, "  ", "  "); err != nil {
-				return fmt.Errorf("server sent invalid JSON: %w", err)
-			}
-			it = item.Bytes()
-		}
-		if _, err := w.Write(it); err != nil {
-			return err
-		}
-		sep = ",\n"
-		if indent {
-			sep = ",\n  "
-		}
-	}
-	if sep[0] == '\n' {
-		_, err := io.WriteString(w, "]\n")
-		return err
-	}
-	_, err := io.WriteString(w, "\n]\n")
-	return err
-}
-
-func (p *Printer) writeYAMLList(items iter.Seq[json.RawMessage]) error {
-	empty := true
-	for it := range items {
-		empty = false
-		y, err := jsonToYAML(it)
-		if err != nil {
-			return err
-		}
-		lines := strings.Split(strings.TrimRight(string(y), "\n"), "\n")
-		for i, l := range lines {
-			prefix := "  "
-			if i == 0 {
-				prefix = "- "
-			}
-			if _, err := fmt.Fprintf(p.IO.Out, "%s%s\n", prefix, l); err != nil {
-				return err
-			}
-		}
-	}
-	if empty {
-		_, err := io.WriteString(p.IO.Out, "[]\n")
-		return err
-	}
-	return nil
 }
 
 func (p *Printer) writeTable(header []string, rows iter.Seq[[]string]) error {

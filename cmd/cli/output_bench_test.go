@@ -32,7 +32,9 @@ func benchmarkPrintList(b *testing.B, format, jq string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	row := func(json.RawMessage) []string { return []string{"bench", "layer", "Layer", "vector", "AVAILABLE"} }
+	row := func(json.RawMessage) ([]string, error) {
+		return []string{"bench", "layer", "Layer", "vector", "AVAILABLE"}, nil
+	}
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -47,5 +49,6 @@ func BenchmarkPrintListJSON(b *testing.B)  { benchmarkPrintList(b, "json", "") }
 func BenchmarkPrintListTable(b *testing.B) { benchmarkPrintList(b, "table", "") }
 func BenchmarkPrintListYAML(b *testing.B)  { benchmarkPrintList(b, "yaml", "") }
 
-// Under --jq the whole array is held and decoded once.
-func BenchmarkPrintListJQ(b *testing.B) { benchmarkPrintList(b, "", ".[].uuid") }
+// --jq starting with .[] runs per item; other expressions hold the list.
+func BenchmarkPrintListJQ(b *testing.B)      { benchmarkPrintList(b, "", ".[].uuid") }
+func BenchmarkPrintListJQWhole(b *testing.B) { benchmarkPrintList(b, "", "map(.uuid)") }

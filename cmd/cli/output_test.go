@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"iter"
 	"strings"
 	"testing"
@@ -67,10 +68,10 @@ func items(raws ...string) iter.Seq2[json.RawMessage, error] {
 }
 
 func TestPrintListStreams(t *testing.T) {
-	row := func(r json.RawMessage) []string {
+	row := func(r json.RawMessage) ([]string, error) {
 		var v struct{ Name string }
-		json.Unmarshal(r, &v)
-		return []string{v.Name}
+		err := json.Unmarshal(r, &v)
+		return []string{v.Name}, err
 	}
 	for format, want := range map[string]string{
 		// As Print indents a page, so that --all changes no layout.
@@ -162,5 +163,60 @@ func TestPrintListJSONLooksLikeAPage(t *testing.T) {
 	}
 	if listOut.String() != pageOut.String() {
 		t.Errorf("--all output:\n%s\none page:\n%s", listOut, pageOut)
+	}
+}
+
+// --jq starting with .[] runs item by item and prints what it printed on
+// the whole array; other expressions still see the array.
+func TestJQPerItemEqualsWholeArray(t *testing.T) {
+	list := `[{"name":"a","n":1,"t":["x"]},{"name":"b","n":12345678901234567890},{"name":"c","n":2.5,"t":[]}]`
+	var raws []json.RawMessage
+	json.Unmarshal([]byte(list), &raws)
+	for _, c := range []struct {
+		expr    string
+		perItem bool
+	}{
+		{".[]", true},
+		{".[].name", true},
+		{".[]?.n", true},
+		{".[] | .t[]?", true},
+		{".[] | {name, n}", true},
+		{".[] as $p | select($p.n > 1) | $p.name", true},
+		{"def up: ascii_upcase; .[] | .name | up", true},
+		{".[] | .t | length", true},
+		{".[].t[0] // \"none\"", false},
+		{".[] | .n | tostring", true},
+		{".[] | error(\"boom \" + .name)", true},
+		{"length", false},
+		{"map(.name)", false},
+		{".[0]", false},
+		{"first(.[])", false},
+		{".[].name, .[].n", false},
+		{"(.[]) | .name", false},
+		{"..[]?", false},
+		{".[] // 1", false},
+		{"[.[] | .n] | add", false},
+	} {
+		whole, _, wantOut, _ := Test()
+		wp, err := NewPrinter(whole, "", c.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantErr := wp.Print(json.RawMessage(list), nil)
+		ios, _, out, _ := Test()
+		p, _ := NewPrinter(ios, "", c.expr)
+		if p.HoldsList() == c.perItem {
+			t.Errorf("%s: holds the list %v, want %v", c.expr, p.HoldsList(), !c.perItem)
+		}
+		err = PrintList(p, items(func() []string {
+			var s []string
+			for _, r := range raws {
+				s = append(s, string(r))
+			}
+			return s
+		}()...), rawJSON, nil, nil)
+		if out.String() != wantOut.String() || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Errorf("%s: got %q (%v), want %q (%v)", c.expr, out, err, wantOut, wantErr)
+		}
 	}
 }

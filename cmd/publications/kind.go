@@ -15,7 +15,7 @@ import (
 
 // Lister is a paged publication list.
 type Lister interface {
-	List(ctx context.Context, opts *client.ListOptions) (*client.PublicationPage, error)
+	Stream(ctx context.Context, opts *client.ListOptions, all bool) *client.ItemStream
 	All(ctx context.Context, opts *client.ListOptions) iter.Seq2[client.Publication, error]
 }
 

@@ -126,7 +126,7 @@ func (o *ListOptions) clientOptions() *client.ListOptions {
 	}
 }
 
-// RunList prints one page, or streams every page with --all.
+// RunList prints one page, or every page with --all, as the items arrive.
 func RunList(ctx context.Context, f *cli.Factory, opts *ListOptions) error {
 	p, err := f.Printer()
 	if err != nil {
@@ -136,29 +136,32 @@ func RunList(ctx context.Context, f *cli.Factory, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	svc := opts.Kind.lister(c)
-	header := opts.Kind.listHeader()
-	if opts.All {
-		return cli.PrintList(p, svc.All(ctx, opts.clientOptions()),
-			func(pub client.Publication) json.RawMessage { return pub.Raw },
-			header, func(pub client.Publication) []string { return opts.Kind.listRow(&pub) })
+	if opts.All && p.HoldsList() && !f.Flags.Quiet {
+		fmt.Fprintf(f.IO.ErrOut, "Note: this --jq expression needs the whole list, so every %s is held in memory; one starting with '.[]' runs item by item.\n", opts.Kind.Singular)
 	}
-	page, err := svc.List(ctx, opts.clientOptions())
+	st := opts.Kind.lister(c).Stream(ctx, opts.clientOptions(), opts.All)
+	shown := 0
+	items := func(yield func(client.ListItem, error) bool) {
+		for it, err := range st.Items {
+			if err == nil {
+				shown++
+			}
+			if !yield(it, err) {
+				return
+			}
+		}
+	}
+	err = cli.PrintList(p, items, func(it client.ListItem) json.RawMessage { return it.Raw },
+		opts.Kind.listHeader(), func(it client.ListItem) ([]string, error) {
+			pub, err := it.Publication()
+			return opts.Kind.listRow(&pub), err
+		})
 	if err != nil {
 		return err
 	}
-	if err := p.Print(page.Raw, func() cli.Table {
-		t := cli.Table{Header: header}
-		for i := range page.Items {
-			t.Rows = append(t.Rows, opts.Kind.listRow(&page.Items[i]))
-		}
-		return t
-	}); err != nil {
-		return err
-	}
-	if shown := opts.Offset + len(page.Items); f.IO.ErrTTY && !f.Flags.Quiet && page.Total > shown {
+	if shown += opts.Offset; !opts.All && f.IO.ErrTTY && !f.Flags.Quiet && st.Total > shown {
 		fmt.Fprintf(f.IO.ErrOut, "Showing %d-%d of %d %s; use --all or --offset %d for more.\n",
-			opts.Offset+1, shown, page.Total, opts.Kind.Plural, shown)
+			opts.Offset+1, shown, st.Total, opts.Kind.Plural, shown)
 	}
 	return nil
 }
