@@ -84,14 +84,10 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res.code = q.Get("code")
 	}
 
-	h.mu.Lock()
-	if h.done {
-		h.mu.Unlock()
+	if !h.finish() {
 		writePage(w, http.StatusGone, "Login already finished", "You can close this window.")
 		return
 	}
-	h.done = true
-	h.mu.Unlock()
 
 	if res.err != nil {
 		writePage(w, status, "Login failed", res.err.Error()+". You can close this window.")
@@ -103,6 +99,18 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.Flush()
 	}
 	h.result <- res
+}
+
+// finish claims the one result of the login; false when a callback or a
+// pasted address already did.
+func (h *callbackHandler) finish() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.done {
+		return false
+	}
+	h.done = true
+	return true
 }
 
 // printable keeps text from the URL safe for a terminal: no control

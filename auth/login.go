@@ -30,6 +30,10 @@ type LoginOptions struct {
 	// Browser opens the authorization URL; nil means the person opens the
 	// printed URL themselves.
 	Browser Browser
+	// Paste, when set (a terminal), also accepts the redirect address the
+	// person pastes from a browser on another machine, whichever of it and
+	// the loopback callback comes first.
+	Paste io.Reader
 	// Stderr receives the URL and progress messages; nil discards them.
 	Stderr io.Writer
 	// Timeout for the callback; default DefaultLoginTimeout.
@@ -81,7 +85,13 @@ func Login(ctx context.Context, o LoginOptions) (*TokenSet, error) {
 		fmt.Fprintln(stderr, "Opening the browser…")
 		go func() { opened <- o.Browser.Open(authURL) }()
 	}
-	code, err := waitForCallback(ctx, handler, opened, stderr, timeout)
+	var pasted chan string
+	if o.Paste != nil {
+		fmt.Fprintf(stderr, pasteInstructions, redirectURL(l.Addr()))
+		pasted = make(chan string)
+		go readPasted(o.Paste, pasted)
+	}
+	code, err := waitForCallback(ctx, handler, opened, pasted, stderr, timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -98,13 +108,22 @@ func Login(ctx context.Context, o LoginOptions) (*TokenSet, error) {
 }
 
 // waitForCallback returns the code of the one accepted callback.
-func waitForCallback(ctx context.Context, h *callbackHandler, opened <-chan error, stderr io.Writer, timeout time.Duration) (string, error) {
+func waitForCallback(ctx context.Context, h *callbackHandler, opened <-chan error, pasted <-chan string, stderr io.Writer, timeout time.Duration) (string, error) {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
 		select {
 		case res := <-h.result:
 			return res.code, res.err
+		case line := <-pasted:
+			res, err := parsePasted(line, h.state)
+			if err != nil {
+				fmt.Fprintf(stderr, "%v.\n", err)
+				continue
+			}
+			if h.finish() {
+				return res.code, res.err
+			}
 		case err := <-opened:
 			if err != nil {
 				fmt.Fprintf(stderr, "Could not open the browser (%v); open the URL above yourself.\n", err)

@@ -31,13 +31,45 @@ func (d *DOT) Robot(username, password string) func(authURL string) error {
 // returns an error when a page is not what a person expects or when the
 // listener answers with an error status.
 func RobotLogin(ctx context.Context, authURL, username, password string) error {
+	r, err := newRobot(authURL, username, password)
+	if err != nil {
+		return err
+	}
+	resp, err := r.run(ctx, authURL)
+	if err != nil {
+		return err
+	}
+	return r.deliver(ctx, resp)
+}
+
+// RobotRedirect logs in like RobotLogin but stops where a browser on
+// another machine would: it returns the address of the redirect to the
+// client's listener instead of opening it, as a person copies it from the
+// address bar.
+func RobotRedirect(ctx context.Context, authURL, username, password string) (string, error) {
+	r, err := newRobot(authURL, username, password)
+	if err != nil {
+		return "", err
+	}
+	resp, err := r.run(ctx, authURL)
+	if err != nil {
+		return "", err
+	}
+	loc, err := resp.Location()
+	if err != nil {
+		return "", fmt.Errorf("robot: redirect without a location: %w", err)
+	}
+	return loc.String(), nil
+}
+
+func newRobot(authURL, username, password string) (*robot, error) {
 	start, err := url.Parse(authURL)
 	if err != nil {
-		return fmt.Errorf("robot: authorization URL: %w", err)
+		return nil, fmt.Errorf("robot: authorization URL: %w", err)
 	}
 	jar, err := cookiejar.New(nil)
 	if err != nil {
-		return fmt.Errorf("robot: %w", err)
+		return nil, fmt.Errorf("robot: %w", err)
 	}
 	// Redirects within the portal are followed; the one that leaves it is the
 	// redirect to the client, delivered separately below.
@@ -50,8 +82,7 @@ func RobotLogin(ctx context.Context, authURL, username, password string) error {
 		}
 		return nil
 	}}
-	r := robot{client: client, username: username, password: password}
-	return r.run(ctx, authURL)
+	return &robot{client: client, username: username, password: password}, nil
 }
 
 type robot struct {
@@ -63,30 +94,32 @@ type robot struct {
 // maxPages bounds the walk: authorize, login, consent, and the redirect out.
 const maxPages = 6
 
-func (r *robot) run(ctx context.Context, authURL string) error {
+// run walks the portal's pages and returns the redirect out of it, its
+// body closed.
+func (r *robot) run(ctx context.Context, authURL string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
 	if err != nil {
-		return fmt.Errorf("robot: %w", err)
+		return nil, fmt.Errorf("robot: %w", err)
 	}
 	for range maxPages {
 		resp, err := r.client.Do(req)
 		if err != nil {
-			return fmt.Errorf("robot: %w", err)
+			return nil, fmt.Errorf("robot: %w", err)
 		}
 		if isRedirect(resp.StatusCode) {
 			resp.Body.Close()
-			return r.deliver(ctx, resp)
+			return resp, nil
 		}
 		page, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil {
-			return fmt.Errorf("robot: read %s: %w", resp.Request.URL.Path, err)
+			return nil, fmt.Errorf("robot: read %s: %w", resp.Request.URL.Path, err)
 		}
 		if req, err = r.next(ctx, resp, string(page)); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return fmt.Errorf("robot: no redirect to the client after %d pages", maxPages)
+	return nil, fmt.Errorf("robot: no redirect to the client after %d pages", maxPages)
 }
 
 // next fills in the form the page shows.

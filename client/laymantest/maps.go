@@ -3,6 +3,7 @@ package laymantest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -13,12 +14,25 @@ type composition struct {
 	Abstract   string    `json:"abstract"`
 	Extent     []float64 `json:"extent"`
 	Projection string    `json:"projection"`
+	Layers     []struct {
+		ClassName string `json:"className"`
+	} `json:"layers"`
 }
+
+// classNames is the className enum of map-composition schema 3.0.0, which
+// Layman validates against (map/util.check_file).
+var classNames = []string{"WMS", "WMTS", "Vector", "XYZ", "ArcGISRest", "StaticImage"}
 
 func parseComposition(sf smallFile) (*composition, *laymanError) {
 	var c composition
 	if err := json.Unmarshal(sf.content, &c); err != nil {
 		return nil, newError(2, map[string]any{"parameter": "file", "reason": "Invalid JSON syntax"})
+	}
+	for i, l := range c.Layers {
+		if !slices.Contains(classNames, l.ClassName) {
+			return nil, newError(2, map[string]any{"parameter": "file", "reason": "JSON not valid against schema",
+				"validation-errors": []any{map[string]any{"absolute_path": []any{"layers", i, "className"}, "message": "'" + l.ClassName + "' is not one of " + strings.Join(classNames, ", ")}}})
+		}
 	}
 	return &c, nil
 }

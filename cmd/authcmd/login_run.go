@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"golang.org/x/oauth2"
@@ -124,7 +125,14 @@ func (o *LoginOptions) obtainTokens(ctx context.Context, as authServer, asErr er
 	if asErr != nil {
 		return nil, asErr
 	}
+	var paste io.Reader
+	if o.Browser == nil && o.Factory.IO.InTTY && !o.ClientSecretStdin {
+		// A browser elsewhere (SSH) cannot reach our listener: take the
+		// address it fails to load, typed or pasted here.
+		paste = o.Factory.IO.In
+	}
 	ts, err := auth.Login(ctx, auth.LoginOptions{
+		Paste:        paste,
 		Endpoints:    as.endpoints,
 		ClientID:     as.clientID,
 		ClientSecret: secret,

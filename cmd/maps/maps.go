@@ -31,6 +31,7 @@ API generation decides which one is sent.`,
 		publications.NewCmdDownload(f, kind, publications.Thumbnail(kind), nil),
 		publish.NewMapsPublishCmd(f, nil),
 		publish.NewMapsUpdateCmd(f, nil),
+		publish.NewMapsCreateCmd(f, nil),
 	)
 	return c
 }

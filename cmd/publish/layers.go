@@ -54,6 +54,7 @@ nothing.`,
 		Example: `  laymanctl layers publish rivers.geojson --workspace alice --title Rivers
   laymanctl layers publish rivers.geojson --workspace alice --if-exists update --wait
   laymanctl layers publish dem.tif dem.tfw --workspace alice --dry-run
+  laymanctl layers publish rivers.geojson    # in your own workspace
   laymanctl layers publish roads.shp roads.shx roads.dbf roads.prj --workspace alice --style roads.sld
   laymanctl layers publish dem.tif dem.tfw --workspace alice --wait --timeout 30m
   laymanctl layers publish s2_20240101.tif s2_20240201.tif --workspace alice --time-regex '[0-9]{8}' --time-regex-format yyyyMMdd`,
@@ -69,14 +70,21 @@ nothing.`,
 			if opts.Wait, err = wf.parse(c, f); err != nil {
 				return err
 			}
-			if _, err := upload.ValidateLayer(opts.Params, false); err != nil {
+			check := opts.Params
+			if check.Workspace == "" {
+				check.Workspace = placeholderWorkspace
+			}
+			if _, err := upload.ValidateLayer(check, false); err != nil {
+				return err
+			}
+			if opts.Params.Workspace, err = defaultWorkspace(c.Context(), f, opts.Params.Workspace); err != nil {
 				return err
 			}
 			return runF(c.Context(), f, opts)
 		},
 	}
 	fs := c.Flags()
-	fs.StringVarP(&opts.Params.Workspace, "workspace", "w", "", "workspace to publish in (required)")
+	fs.StringVarP(&opts.Params.Workspace, "workspace", "w", "", "workspace to publish in (default: your own)")
 	addLayerFlags(fs, &opts.Params)
 	addTransferFlags(fs, &tf)
 	addWaitFlags(fs, &wf)

@@ -50,19 +50,21 @@ INCOMPLETE.`,
 			if opts.Wait, err = wf.parse(c, f); err != nil {
 				return err
 			}
-			if opts.Workspace == "" {
-				return &upload.ValidationError{Field: "workspace", Message: "required"}
-			}
-			if err := client.ValidateWorkspace(opts.Workspace); err != nil {
-				return &upload.ValidationError{Field: "workspace", Message: err.Error()}
+			if opts.Workspace != "" {
+				if err := client.ValidateWorkspace(opts.Workspace); err != nil {
+					return &upload.ValidationError{Field: "workspace", Message: err.Error()}
+				}
 			}
 			if err := checkMap(opts.File, opts.Params); err != nil {
+				return err
+			}
+			if opts.Workspace, err = defaultWorkspace(c.Context(), f, opts.Workspace); err != nil {
 				return err
 			}
 			return runF(c.Context(), f, opts)
 		},
 	}
-	c.Flags().StringVarP(&opts.Workspace, "workspace", "w", "", "workspace to publish in (required)")
+	c.Flags().StringVarP(&opts.Workspace, "workspace", "w", "", "workspace to publish in (default: your own)")
 	addMapFlags(c, &opts.Params, &wf)
 	return c
 }

@@ -201,7 +201,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{"shapefile without dbf", []string{"layers", "publish", "-w", ws, shp, shx, prj}, ".dbf"},
 		{"two zips", []string{"layers", "publish", "-w", ws, z1, z2}, "at most one ZIP"},
 		{"bad workspace", []string{"layers", "publish", "-w", "Bad-Name", rivers}, "workspace"},
-		{"missing workspace", []string{"layers", "publish", rivers}, "workspace"},
+		{"no file and no workspace", []string{"layers", "publish", "--title", "T"}, "file"},
 		{"long name", []string{"layers", "publish", "-w", ws, "--name", strings.Repeat("n", 211), rivers}, "at most 210"},
 		{"bad chunk size", []string{"layers", "publish", "-w", ws, "--chunk-size", "big", rivers}, "chunk-size"},
 		{"bad parallel", []string{"layers", "publish", "-w", ws, "--parallel", "0", rivers}, "--parallel"},
