@@ -35,6 +35,8 @@ type chunkFile struct {
 	have       map[int]bool
 	assembling bool
 	assembled  bool
+	// resent are chunks posted again after the file was assembled.
+	resent map[int]bool
 }
 
 func (s *Server) newChunkSession(p *publication, names []string) *chunkSession {
@@ -45,7 +47,7 @@ func (s *Server) newChunkSession(p *publication, names []string) *chunkSession {
 		pending: len(names),
 	}
 	for _, n := range names {
-		cs.files[n] = &chunkFile{name: n, have: map[int]bool{}}
+		cs.files[n] = &chunkFile{name: n, have: map[int]bool{}, resent: map[int]bool{}}
 	}
 	return cs
 }
@@ -66,10 +68,17 @@ func (s *Server) expireChunkSession(p *publication) {
 			return // the last chunk arrived; assembly is not inactivity
 		}
 	}
+	// The task deletes only input_file/ and raises 22; input_chunk/ with
+	// info.json and the chunks stays (layer/filesystem/tasks.py).
 	cs.state = chunkTimedOut
+	p.staleChunks = true
 	p.failure = &sourceFailure{source: "file", error: []byte(ErrorJSON(22, nil))}
 	p.pollsLeft = 0
-	_ = os.RemoveAll(cs.dir)
+	for _, f := range cs.files {
+		if f.assembled {
+			f.assembled, f.have = false, map[int]bool{}
+		}
+	}
 }
 
 // chunkFields are the Resumable.js parameters of a chunk request.
@@ -95,15 +104,14 @@ func chunkFieldsOf(get func(string) string) chunkFields {
 }
 
 // sessionFile finds the upload's file like input_chunk.save_layer_file_chunk:
-// no session is error 20, an expired one 22, an unknown file 21.
+// no session (never opened, or every file assembled) is error 20, an
+// unknown file 21. An expired session still answers: its info.json stays
+// (layer/filesystem/input_chunk.py).
 func (s *Server) sessionFile(p *publication, f chunkFields) (*chunkSession, *chunkFile, *laymanError) {
 	s.expireChunkSession(p)
 	cs := p.chunk
-	switch {
-	case cs == nil || cs.state == chunkDone:
+	if cs == nil || cs.state == chunkDone {
 		return nil, nil, newError(20, nil)
-	case cs.state == chunkTimedOut:
-		return nil, nil, newError(22, nil)
 	}
 	cf := cs.files[f.filename]
 	if cf == nil || f.param != "file" {
@@ -115,8 +123,10 @@ func (s *Server) sessionFile(p *publication, f chunkFields) (*chunkSession, *chu
 func (s *Server) getChunk(w http.ResponseWriter, r *http.Request, _ *actor, p *publication) *laymanError {
 	f := chunkFieldsOf(r.URL.Query().Get)
 	s.mu.Lock()
-	_, cf, lerr := s.sessionFile(p, f)
-	exists := lerr == nil && (cf.have[f.number] || cf.assembling || cf.assembled)
+	cs, cf, lerr := s.sessionFile(p, f)
+	// A chunk exists as a chunk file or, in a live session, as part of the
+	// assembled target (input_chunk.layer_file_chunk_exists).
+	exists := lerr == nil && (cf.have[f.number] || cf.resent[f.number] || cs.state == chunkActive && (cf.assembling || cf.assembled))
 	s.mu.Unlock()
 	switch {
 	case lerr != nil:
@@ -150,24 +160,34 @@ func (s *Server) postChunk(w http.ResponseWriter, r *http.Request, _ *actor, p *
 	if tmp == "" {
 		return newError(1, map[string]any{"parameter": "file"})
 	}
-	if fields.number < 1 || fields.number > total {
-		return newError(2, map[string]any{"parameter": "resumableChunkNumber", "expected value": fmt.Sprintf("number from 1 to %d", total)})
-	}
 	s.mu.Lock()
 	cs, cf, lerr := s.sessionFile(p, fields)
 	if lerr != nil {
 		s.mu.Unlock()
 		return lerr
 	}
-	if !cf.assembling && !cf.assembled {
-		if err := os.MkdirAll(cs.dir, 0o755); err == nil {
-			err = os.Rename(tmp, chunkPath(cs, cf, fields.number))
-		}
-		if err != nil {
-			s.mu.Unlock()
-			return newError(2, map[string]any{"parameter": "file", "message": "chunk not saved"})
-		}
-		cf.total = total
+	// Layman saves every chunk it is sent, with no check of its number
+	// (input_chunk.save_layer_file_chunk).
+	if cf.assembling {
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]string{"message": "Chunk saved."})
+		return nil
+	}
+	if err := os.MkdirAll(cs.dir, 0o755); err == nil {
+		err = os.Rename(tmp, chunkPath(cs, cf, fields.number))
+	}
+	if err != nil {
+		s.mu.Unlock()
+		return newError(2, map[string]any{"parameter": "file", "message": "chunk not saved"})
+	}
+	cf.total = total
+	switch {
+	case cs.state != chunkActive:
+		// Saved after the timeout: nothing assembles it any more.
+		cf.have[fields.number] = true
+	case cf.assembled:
+		s.resend(p, cs, cf, fields.number)
+	default:
 		if !cf.have[fields.number] {
 			cf.have[fields.number] = true
 			cs.lastNew = s.now().UnixNano()
@@ -181,6 +201,33 @@ func (s *Server) postChunk(w http.ResponseWriter, r *http.Request, _ *actor, p *
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Chunk saved."})
 	return nil
+}
+
+// resend handles a chunk of a file already assembled while the upload
+// still waits for other files: once all of the file's chunks are there
+// again, Layman's task concatenates them onto the target once more, in
+// append mode on master ("ab") and overwriting on 2.4 ("wb")
+// (layer/filesystem/input_chunk.py layer_file_chunk_info). Callers hold s.mu.
+func (s *Server) resend(p *publication, cs *chunkSession, cf *chunkFile, n int) {
+	cf.resent[n] = true
+	cs.lastNew = s.now().UnixNano()
+	for i := 1; i <= cf.total; i++ {
+		if !cf.resent[i] {
+			return
+		}
+	}
+	mode := os.O_WRONLY | os.O_APPEND
+	if s.opts.Generation == 2 {
+		mode = os.O_WRONLY | os.O_TRUNC
+	}
+	target := filepath.Join(s.inputFileDir(p.uuid), safeBase(cf.name))
+	if out, err := os.OpenFile(target, mode, 0o644); err == nil {
+		for i := 1; i <= cf.total && err == nil; i++ {
+			err = appendChunk(out, chunkPath(cs, cf, i))
+		}
+		_ = out.Close()
+	}
+	cf.resent = map[int]bool{}
 }
 
 func allChunks(cf *chunkFile) bool {

@@ -91,3 +91,13 @@ const flaskMethodNotAllowed = `<!doctype html>
 <h1>Method Not Allowed</h1>
 <p>The method is not allowed for the requested URL.</p>
 `
+
+// flaskInternalError is Flask's page for an unhandled exception, as real
+// Layman answered a chunked PATCH after a dropped upload (checked on master
+// ed229ddd).
+const flaskInternalError = `<!doctype html>
+<html lang=en>
+<title>500 Internal Server Error</title>
+<h1>Internal Server Error</h1>
+<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>
+`

@@ -18,6 +18,9 @@ type Fault struct {
 	// Body is sent with Status; JSON bodies get application/json, others
 	// text/html.
 	Body string
+	// LoseAnswer serves the request, then closes the connection instead
+	// of answering: the work is done but the client cannot know.
+	LoseAnswer bool
 }
 
 // SetFault installs a hook consulted for every request before anything
@@ -29,13 +32,14 @@ func (s *Server) SetFault(f func(r *http.Request) Fault) {
 	s.fault = f
 }
 
-// applyFault reports whether the request was consumed by a fault.
-func (s *Server) applyFault(w *recorder, r *http.Request) bool {
+// applyFault reports whether the request was consumed by a fault, and
+// returns the fault.
+func (s *Server) applyFault(w *recorder, r *http.Request) (bool, Fault) {
 	s.mu.Lock()
 	hook := s.fault
 	s.mu.Unlock()
 	if hook == nil {
-		return false
+		return false, Fault{}
 	}
 	f := hook(r)
 	if f.Delay > 0 {
@@ -49,7 +53,7 @@ func (s *Server) applyFault(w *recorder, r *http.Request) bool {
 	switch {
 	case f.Drop:
 		_ = w.hijackAndClose()
-		return true
+		return true, f
 	case f.Status != 0:
 		ct := "text/html; charset=utf-8"
 		if strings.HasPrefix(strings.TrimSpace(f.Body), "{") {
@@ -59,7 +63,7 @@ func (s *Server) applyFault(w *recorder, r *http.Request) bool {
 		w.Header().Set("Connection", "close")
 		w.WriteHeader(f.Status)
 		_, _ = w.Write([]byte(f.Body))
-		return true
+		return true, f
 	}
-	return false
+	return false, f
 }

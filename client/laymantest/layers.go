@@ -282,6 +282,18 @@ func (s *Server) patchLayer(w http.ResponseWriter, r *http.Request, a *actor, p 
 	if lerr := s.checkRights(p, read, write, a.username); lerr != nil {
 		return lerr
 	}
+	s.mu.Lock()
+	stale := p.staleChunks
+	s.mu.Unlock()
+	if in.chunked && stale {
+		// PATCH deletes sources from input_file on, not input_chunk, so
+		// os.mkdir(input_chunk/chunks) of the dropped upload raises: HTTP 500
+		// (layer/util.py delete_layer, layer/filesystem/input_chunk.py).
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(flaskInternalError))
+		return nil
+	}
 	result := map[string]any{"name": p.name, "uuid": p.uuid}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -75,6 +75,9 @@ type publication struct {
 	files       []storedFile
 	pollsLeft   int
 	chunk       *chunkSession
+	// staleChunks: a chunked upload timed out, and its input_chunk
+	// directory stays until the layer is deleted.
+	staleChunks bool
 	failure     *sourceFailure
 	chunkPosts  int
 	patching    bool // a PATCH is being served

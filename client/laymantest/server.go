@@ -243,9 +243,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.requests = append(s.requests, entry)
 		s.mu.Unlock()
 	}()
-	if s.applyFault(rec, r) {
+	consumed, fault := s.applyFault(rec, r)
+	if consumed {
 		entry.Fault = true
 		return
+	}
+	if fault.LoseAnswer {
+		entry.Fault = true
+		real := rec
+		rec = &recorder{ResponseWriter: httptest.NewRecorder()}
+		defer func() { _ = real.hijackAndClose() }()
 	}
 	h, known := s.routes.match(r.Method, r.URL.Path)
 	if h == nil {

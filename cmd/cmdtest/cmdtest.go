@@ -40,6 +40,9 @@ type Options struct {
 	ProcessingPolls int
 	// WFSMaxFeatures caps the fake's GetFeature answers; 0 means its default.
 	WFSMaxFeatures int
+	// Clock is the fake's clock (its upload inactivity timer); nil means
+	// time.Now.
+	Clock func() time.Time
 }
 
 // Harness is a fake Layman plus an environment pointing laymanctl at it.
@@ -66,6 +69,7 @@ func New(t testing.TB, o Options) *Harness {
 		Validator:       laymantest.StaticTokens{Token: {Username: Username, Sub: Username}},
 		ProcessingPolls: polls,
 		WFSMaxFeatures:  o.WFSMaxFeatures,
+		Clock:           o.Clock,
 		Strict:          true,
 	})
 	srv.AddUser(Username, laymantest.WithSub(Username))
