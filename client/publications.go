@@ -309,6 +309,12 @@ func (s publicationService) Resolve(ctx context.Context, ref Ref) (Ref, error) {
 	return out, err
 }
 
+// Named completes ref with its workspace and name, looking its UUID up in
+// the list when they are missing.
+func (s publicationService) Named(ctx context.Context, ref Ref) (Ref, error) {
+	return s.resolve(ctx, 0, false, ref)
+}
+
 // resolve completes ref for a URL by UUID (byUUID) or by workspace and
 // name. The missing part comes from the list, streamed page by page; a
 // candidate must match every part ref has, its workspace included, whatever

@@ -157,6 +157,7 @@ func classify(err error) (int, string) {
 	var incomplete *upload.IncompleteError
 	var invalid *upload.ValidationError
 	var interrupted *upload.InterruptedError
+	var dropped *upload.DroppedError
 	var loginRequired *auth.LoginRequiredError
 	switch {
 	case errors.As(err, &exitErr):
@@ -167,6 +168,10 @@ func classify(err error) (int, string) {
 		return cli.ExitIncomplete, ""
 	case errors.As(err, &invalid):
 		return cli.ExitUsage, ""
+	case errors.As(err, &dropped):
+		again := dropped.AgainCommands()
+		return cli.ExitFailure, "Publish the data again: replace the layer's data with\n  " + again[0] +
+			"\nor delete the layer and publish it anew (repeat its title, access rights and other options):\n  " + again[1]
 	case errors.As(err, &interrupted):
 		hint := "Resume with: " + interrupted.ResumeCommand()
 		if client.IsAuthUnverifiable(err) {

@@ -25,7 +25,13 @@ type chunkUpload struct {
 	// which missing reuses.
 	first   chunk
 	located error
-	files   []*chunkedFile
+	// saved is when the server last saved a chunk for us (Unix ns by
+	// Uploader.now), to tell when it may have dropped the upload.
+	saved atomic.Int64
+	// finished: the server had the whole upload already (a resume found
+	// the layer past UPDATING).
+	finished bool
+	files    []*chunkedFile
 	// requested is the chunk size asked for, which the resume command
 	// must repeat.
 	requested int64
@@ -70,6 +76,10 @@ func (up *chunkUpload) run(ctx context.Context, probe bool) error {
 	if err == nil {
 		return nil
 	}
+	var dropped *DroppedError
+	if errors.As(err, &dropped) {
+		return dropped
+	}
 	var le *client.LaymanError
 	if errors.As(err, &le) && le.Code == client.CodeChunkUploadInactive {
 		return fmt.Errorf("layer %s accepts no more chunks: its upload finished, or stopped after Layman's inactivity timeout: %w", up.ref, err)
@@ -90,6 +100,14 @@ func (up *chunkUpload) run(ctx context.Context, probe bool) error {
 }
 
 func (up *chunkUpload) runChunks(ctx context.Context, probe bool) error {
+	up.progressed()
+	if probe {
+		// A resume asks first: a dropped upload still answers on its chunk
+		// endpoint, and chunks sent there are never used.
+		if err := up.checkAlive(ctx, true); err != nil || up.finished {
+			return err
+		}
+	}
 	var all []chunk
 	for _, cf := range up.files {
 		fh, err := os.Open(cf.Path)
@@ -144,7 +162,8 @@ func (up *chunkUpload) missing(ctx context.Context, all []chunk) ([]chunk, error
 		var he *client.HTTPError
 		var le *client.LaymanError
 		switch {
-		case err == nil:
+		case err == nil, isClosed(err):
+			// 20: every file was assembled meanwhile, this chunk with it.
 			up.present.Add(1)
 			up.report(c)
 			return nil
@@ -224,14 +243,36 @@ func (up *chunkUpload) send(ctx context.Context, c chunk) error {
 	off, n := c.bounds()
 	f.section("file", c.file.Name, c.file.f, off, n)
 	for attempt := 1; ; attempt++ {
+		if up.stale() {
+			if err := up.checkAlive(ctx, false); err != nil {
+				return err
+			}
+		}
+		if attempt > 1 {
+			// The lost answer may hide a saved chunk: sending it again
+			// could append it to an assembled file twice (master's
+			// input_chunk.py opens the target with "ab").
+			if err := up.get(ctx, up.path, c); err == nil || isClosed(err) {
+				up.delivered(c)
+				return nil
+			}
+		}
 		err := sendForm(ctx, up.u.Client, http.MethodPost, up.path, f, nil)
 		if err == nil {
-			up.sent.Add(1)
-			up.report(c)
+			up.delivered(c)
 			return nil
 		}
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
+		}
+		if isClosed(err) {
+			// Closed because every file was assembled (a lost answer to
+			// the last chunk), or dropped: the publication tells.
+			if aerr := up.checkAlive(ctx, false); aerr != nil {
+				return aerr
+			}
+			up.delivered(c)
+			return nil
 		}
 		if !transient(err) || attempt >= policy.MaxAttempts {
 			return fmt.Errorf("chunk %d/%d of %s: %w", c.number, c.file.total, c.file.Name, err)
@@ -240,6 +281,71 @@ func (up *chunkUpload) send(ctx context.Context, c chunk) error {
 			return err
 		}
 	}
+}
+
+func (up *chunkUpload) delivered(c chunk) {
+	up.sent.Add(1)
+	up.progressed()
+	up.report(c)
+}
+
+// suspectAfter is how long without a saved chunk before an upload may have
+// been dropped: Layman's UPLOAD_MAX_INACTIVITY_TIME of 300 s counts from
+// when its task sees the last new chunk (layer/filesystem/tasks.py), which
+// is after the server saved it, so a shorter pause on our clock is safe.
+const suspectAfter = 4 * time.Minute
+
+func (up *chunkUpload) progressed() { up.saved.Store(up.u.clock().UnixNano()) }
+
+func (up *chunkUpload) stale() bool {
+	return up.u.clock().UnixNano()-up.saved.Load() >= int64(suspectAfter)
+}
+
+// isClosed is Layman's code 20: the layer has no chunk upload open.
+func isClosed(err error) bool {
+	var le *client.LaymanError
+	return errors.As(err, &le) && le.Code == client.CodeChunkUploadInactive
+}
+
+// checkAlive asks for the publication and returns a *DroppedError when
+// Layman dropped the upload. With resuming, a layer no longer UPDATING
+// means there is nothing to resume: COMPLETE sets finished, INCOMPLETE for
+// another reason is an error.
+func (up *chunkUpload) checkAlive(ctx context.Context, resuming bool) error {
+	var st *Status
+	err := up.u.Client.Layers.Do(ctx, up.ref, "", func(path string, _ client.Ref) error {
+		var err error
+		st, err = fetchStatus(ctx, up.u.Client, path)
+		return err
+	})
+	switch {
+	case err != nil:
+		return fmt.Errorf("asking about layer %s: %w", up.ref, err)
+	case st.dropped():
+		return up.dropped(ctx)
+	case !resuming || st.Publication == client.StatusUpdating:
+		return nil
+	case st.Publication == client.StatusComplete:
+		up.finished = true
+		return nil
+	}
+	return fmt.Errorf("layer %s has no upload to resume: %w", up.ref, &IncompleteError{Ref: up.ref, Kind: KindLayer, Failed: st.failed()})
+}
+
+func (up *chunkUpload) dropped(ctx context.Context) error {
+	ref := up.ref
+	if ref.Workspace == "" || ref.Name == "" {
+		// Only labels the advice: a failed lookup keeps the UUID.
+		if named, err := up.u.Client.Layers.Named(ctx, ref); err == nil {
+			ref = named
+		}
+	}
+	gen, _ := up.u.Client.Generation(ctx) // known by now: no request
+	paths := make([]string, len(up.files))
+	for i, f := range up.files {
+		paths[i] = f.Path
+	}
+	return &DroppedError{Ref: ref, Files: paths, gen: gen}
 }
 
 func (up *chunkUpload) report(c chunk) {

@@ -78,6 +78,36 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// DroppedError is a chunked upload Layman gave up on: no new chunk reached
+// it for UPLOAD_MAX_INACTIVITY_TIME (5 minutes), so it marked the layer
+// INCOMPLETE with file error 22. Its chunk endpoint still answers and
+// saves chunks, but nothing assembles them any more: the data must be
+// published again.
+type DroppedError struct {
+	Ref   client.Ref
+	Files []string // local paths of the upload's files
+	gen   client.Generation
+}
+
+func (e *DroppedError) Error() string {
+	return fmt.Sprintf("Layman dropped the upload to layer %s: no new chunk reached it for 5 minutes, so the layer is INCOMPLETE "+
+		"(file error 22) and chunks sent now would never be used", e.Ref)
+}
+
+// AgainCommands are the shell lines that publish the data again: replace
+// the layer's data, or delete the layer and publish it anew.
+func (e *DroppedError) AgainCommands() []string {
+	ref := shellQuote(refArg(e.Ref, e.gen))
+	files := make([]string, len(e.Files))
+	for i, f := range e.Files {
+		files[i] = shellQuote(f)
+	}
+	update := strings.Join(append([]string{"laymanctl", "layers", "update", ref}, files...), " ")
+	publish := strings.Join(append([]string{"laymanctl", "layers", "publish"}, files...), " ") +
+		" --workspace " + shellQuote(e.Ref.Workspace) + " --name " + shellQuote(e.Ref.Name)
+	return []string{update, "laymanctl layers delete " + ref + " --yes && " + publish}
+}
+
 // IncompleteError is a publication whose processing finished INCOMPLETE.
 // The command line maps it to exit code 5.
 type IncompleteError struct {

@@ -26,6 +26,9 @@ func (u *Uploader) sendChunks(ctx context.Context, ref client.Ref, files []*chun
 	if err != nil {
 		return err
 	}
+	if up.finished {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("layer %s is COMPLETE: its upload had already finished, so nothing was sent", ref))
+	}
 	if err := u.forget(ref); err != nil {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("the upload finished, but its journal record stays: %v", err))
 	}

@@ -6,6 +6,7 @@ package upload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -47,6 +48,15 @@ type Uploader struct {
 	// Journal remembers how chunked uploads cut their files, for Resume;
 	// nil keeps no record.
 	Journal Journal
+	// now is the clock that tells a stalled upload; nil means time.Now.
+	now func() time.Time
+}
+
+func (u *Uploader) clock() time.Time {
+	if u.now != nil {
+		return u.now()
+	}
+	return time.Now()
 }
 
 // Result is the outcome of a publish, update or resume.
@@ -109,21 +119,38 @@ func (u *Uploader) Update(ctx context.Context, ref client.Ref, p LayerParams) (*
 		return nil, err
 	}
 	chunked := len(plan.Files) > 0 && plan.Total >= u.threshold()
-	f, err := layerForm(plan, "", chunked)
-	if err != nil {
-		return nil, err
-	}
 	var pub client.Publication
-	err = u.Client.Layers.Do(ctx, ref, "", func(path string, full client.Ref) error {
-		ref = full
-		return sendForm(ctx, u.Client, http.MethodPatch, path, f, &pub)
-	})
+	patch := func(chunked bool) error {
+		f, err := layerForm(plan, "", chunked)
+		if err != nil {
+			return err
+		}
+		return u.Client.Layers.Do(ctx, ref, "", func(path string, full client.Ref) error {
+			ref = full
+			return sendForm(ctx, u.Client, http.MethodPatch, path, f, &pub)
+		})
+	}
+	err = patch(chunked)
+	var warning string
+	var he *client.HTTPError
+	if chunked && errors.As(err, &he) && he.StatusCode == http.StatusInternalServerError {
+		// After a dropped chunked upload Layman keeps its input_chunk
+		// directory, and opening another chunked upload fails with HTTP
+		// 500 (layer/filesystem/input_chunk.py os.mkdir); one request works.
+		chunked = false
+		warning = "Layman could not open a chunked upload for this layer (HTTP 500: it keeps the directory of an earlier dropped upload), so the files went in one request"
+		err = patch(false)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("updating layer %s: %w", ref, err)
 	}
 	ref.UUID = firstNonEmpty(pub.UUID, ref.UUID)
 	ref.Name = firstNonEmpty(pub.Name, ref.Name)
-	return u.afterSend(ctx, ref, plan, &pub, chunked)
+	res, err := u.afterSend(ctx, ref, plan, &pub, chunked)
+	if warning != "" && res != nil {
+		res.Warnings = append(res.Warnings, warning)
+	}
+	return res, err
 }
 
 // afterSend uploads the chunks the server asked for, if any.

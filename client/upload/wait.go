@@ -126,6 +126,21 @@ func parseStatus(raw json.RawMessage) (*Status, error) {
 	return st, nil
 }
 
+// dropped reports a chunked upload Layman gave up on: INCOMPLETE with
+// file error 22 (layer/filesystem/tasks.py, UPLOAD_MAX_INACTIVITY_TIME).
+func (s *Status) dropped() bool {
+	if s.Publication != client.StatusIncomplete {
+		return false
+	}
+	for _, src := range s.Sources {
+		var se client.SourceError
+		if src.Name == "file" && json.Unmarshal(src.Error, &se) == nil && se.Code == client.CodeUploadTimeout {
+			return true
+		}
+	}
+	return false
+}
+
 // key identifies a state so onStatus hears only changes.
 func (s *Status) key() string {
 	k := s.Publication

@@ -1,0 +1,53 @@
+package cmdtest_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/laymanctl/laymanctl/client/laymantest"
+	"github.com/laymanctl/laymanctl/client/upload"
+	"github.com/laymanctl/laymanctl/cmd/cmdtest"
+)
+
+// `layers resume` of an upload Layman dropped (300 s without a chunk)
+// sends no chunk, exits 1 and prints how to publish the data again.
+func TestResumeOfDroppedUpload(t *testing.T) {
+	clk := laymantest.NewManualClock()
+	h := cmdtest.New(t, cmdtest.Options{Generation: 3, Clock: clk.Now})
+	path := filepath.Join(t.TempDir(), "big.geojson")
+	if err := os.WriteFile(path, []byte(strings.Repeat(" ", 300<<10)+"{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Open a chunked upload whose chunks never arrive.
+	h.Server.SetFault(func(r *http.Request) laymantest.Fault {
+		if strings.HasSuffix(r.URL.Path, "/chunk") {
+			return laymantest.Fault{Status: http.StatusForbidden, Body: `{"code": 30, "message": "Unauthorized access"}`}
+		}
+		return laymantest.Fault{}
+	})
+	up := &upload.Uploader{Client: h.Client(), Threshold: 1, ChunkSize: 64 << 10}
+	if _, err := up.Publish(context.Background(), upload.LayerParams{Workspace: cmdtest.Username, Name: "big", Files: []string{path}}); err == nil {
+		t.Fatal("the upload did not stop")
+	}
+	h.Server.SetFault(nil)
+	clk.Advance(301 * time.Second)
+	h.Server.ResetRequests()
+
+	info, _ := h.Server.Publication("alice:big")
+	r := h.Run("layers", "resume", "alice:big", path)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "Layman dropped the upload to layer alice:big") ||
+		!strings.Contains(r.Stderr, "laymanctl layers update "+info.UUID+" "+path) ||
+		!strings.Contains(r.Stderr, "laymanctl layers delete "+info.UUID+" --yes && laymanctl layers publish "+path+" --workspace alice --name big") {
+		t.Errorf("resume of a dropped upload:\n%s", r)
+	}
+	for _, req := range h.Requests() {
+		if strings.Contains(req, "/chunk") {
+			t.Errorf("sent %s", req)
+		}
+	}
+}
