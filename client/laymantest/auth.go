@@ -65,7 +65,9 @@ type actor struct {
 const authzHeader = "Authorization"
 
 // authenticate mirrors layman.authn.oauth2.authenticate: no header is
-// anonymous; a malformed header is code 32 with sub_code 3, 4 or 5.
+// anonymous; a malformed header is code 32 with sub_code 3, 4 or 5. Code 32
+// keeps the table's message and carries the specific text in detail
+// (src/layman/authn/oauth2/__init__.py, LaymanError.to_dict in src/layman/http.py).
 func (s *Server) authenticate(r *http.Request) (*actor, *laymanError, error) {
 	header, present := r.Header[authzHeader]
 	if !present {
@@ -77,19 +79,16 @@ func (s *Server) authenticate(r *http.Request) (*actor, *laymanError, error) {
 	}
 	parts := strings.Split(value, " ")
 	if len(parts) != 2 {
-		return nil, newSubError(32, 3, nil).withMessage(
-			fmt.Sprintf("HTTP header Authorization must have 2 parts: \"Bearer <access_token>\", but has %d parts.", len(parts))), nil
+		return nil, newSubError(32, 3, fmt.Sprintf("HTTP header Authorization must have 2 parts: \"Bearer <access_token>\", but has %d parts.", len(parts))), nil
 	}
 	if parts[0] != "Bearer" {
-		return nil, newSubError(32, 4, nil).withMessage(
-			"First part of HTTP header Authorization must be \"Bearer\", but it's " + parts[0]), nil
+		return nil, newSubError(32, 4, "First part of HTTP header Authorization must be \"Bearer\", but it's "+parts[0]), nil
 	}
 	token := parts[1]
 	// HTTP servers trim trailing spaces from header values, so "Bearer " usually
 	// arrives as "Bearer" (sub_code 3); Layman's check is kept for completeness.
 	if token == "" {
-		return nil, newSubError(32, 5, nil).withMessage(
-			"HTTP header Authorization contains empty access token. The structure must be \"Bearer <access_token>\""), nil
+		return nil, newSubError(32, 5, "HTTP header Authorization contains empty access token. The structure must be \"Bearer <access_token>\""), nil
 	}
 	if s.tokenRevoked(token) {
 		return nil, inactiveTokenError(), nil
@@ -97,8 +96,7 @@ func (s *Server) authenticate(r *http.Request) (*actor, *laymanError, error) {
 	id, err := s.validator.Validate(r.Context(), token)
 	switch {
 	case errors.Is(err, ErrIntrospectionUnreachable):
-		return nil, newSubError(32, 8, nil).withMessage(
-			"Introspection endpoint is not reachable or returned status code other than 200."), nil
+		return nil, newSubError(32, 8, "Introspection endpoint is not reachable or returned status code other than 200."), nil
 	case errors.Is(err, ErrInactiveToken):
 		return nil, inactiveTokenError(), nil
 	case err != nil:
@@ -110,15 +108,7 @@ func (s *Server) authenticate(r *http.Request) (*actor, *laymanError, error) {
 }
 
 func inactiveTokenError() *laymanError {
-	return newSubError(32, 9, nil).withMessage(
-		"Introspection endpoint claims that access token is not active or it's not Bearer token.")
-}
-
-// withMessage replaces the table message, as Layman does for code 32 whose
-// sub-codes carry their own text.
-func (e *laymanError) withMessage(m string) *laymanError {
-	e.Message = m
-	return e
+	return newSubError(32, 9, "Introspection endpoint claims that access token is not active or it's not Bearer token.")
 }
 
 // tokenRevoked reports whether a test made token invalid with ExpireTokens

@@ -271,12 +271,17 @@ func (s *Server) getMapFile(w http.ResponseWriter, _ *http.Request, _ *actor, p 
 }
 
 // deletePublication is DELETE Layer / DELETE Map; a running upload or
-// processing is aborted, as Layman does.
+// processing is aborted, as Layman does. 3.x answers {url, uuid}
+// (src/layman/layer/rest_layer.py, src/layman/map/rest_map.py), 2.x adds
+// the name (v2.4.0 src/layman/layer/rest_workspace_layer.py).
 func (s *Server) deletePublication(w http.ResponseWriter, r *http.Request, _ *actor, p *publication) *laymanError {
 	base := s.baseURL(r)
 	s.mu.Lock()
 	s.store.remove(p)
-	body := map[string]any{"name": p.name, "uuid": p.uuid, "url": s.pubURL(base, p)}
+	body := map[string]any{"uuid": p.uuid, "url": s.pubURL(base, p)}
+	if s.opts.Generation == 2 {
+		body["name"] = p.name
+	}
 	s.mu.Unlock()
 	s.removeFiles(p)
 	writeJSON(w, http.StatusOK, body)

@@ -72,6 +72,11 @@ func (t *routeTable) add(pattern string, methods map[string]handlerFunc) {
 	*t = append(*t, route{segments: strings.Split(strings.TrimPrefix(pattern, "/"), "/"), methods: methods})
 }
 
+// unauthenticated are the endpoints Layman serves without looking at the
+// Authorization header: no @authenticate in src/layman/user/rest_users.py,
+// src/layman/user/rest_roles.py and src/layman/rest_about.py (master and v2.4.0).
+var unauthenticated = map[string]bool{"/rest/users": true, "/rest/roles": true, "/rest/about/version": true}
+
 // buildRoutes lists the endpoints of doc/rest.md for the configured
 // generation (master for 3.x, tag v2.4.0 for 2.x).
 func (s *Server) buildRoutes() routeTable {

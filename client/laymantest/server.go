@@ -267,14 +267,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = rec.Write([]byte(flaskNotFound))
 		return
 	}
-	a, lerr, err := s.authenticate(r)
-	if err != nil {
-		http.Error(rec, "Internal Server Error", http.StatusInternalServerError)
-		return
-	}
-	if lerr != nil {
-		writeError(rec, lerr)
-		return
+	a := &actor{}
+	if !unauthenticated[strings.TrimSuffix(r.URL.Path, "/")] {
+		var lerr *laymanError
+		var err error
+		if a, lerr, err = s.authenticate(r); err != nil {
+			http.Error(rec, "Internal Server Error", http.StatusInternalServerError)
+			return
+		}
+		if lerr != nil {
+			writeError(rec, lerr)
+			return
+		}
 	}
 	entry.Authenticated, entry.Username = a.authenticated, a.username
 	if lerr := h.serve(rec, r, a); lerr != nil {

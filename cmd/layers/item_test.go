@@ -56,7 +56,7 @@ func TestLaymanErrorIsShownWithDetail(t *testing.T) {
 func TestDelete(t *testing.T) {
 	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
 		a := h.SeedLayer("a", "A")
-		h.SeedLayer("b", "B")
+		b := h.SeedLayer("b", "B")
 		h.SeedLayer("c", "C")
 		h.SeedLayer("d", "D")
 
@@ -91,7 +91,7 @@ func TestDelete(t *testing.T) {
 		// --yes in a script, several refs, JSON answer.
 		r = h.Run("layers", "delete", "alice:b", "alice:c", "--yes", "-o", "json")
 		var deleted []map[string]any
-		if err := json.Unmarshal([]byte(r.Stdout), &deleted); err != nil || r.Code != 0 || len(deleted) != 2 || deleted[0]["name"] != "b" {
+		if err := json.Unmarshal([]byte(r.Stdout), &deleted); err != nil || r.Code != 0 || len(deleted) != 2 || deleted[0]["uuid"] != b.UUID {
 			t.Errorf("--yes: %v\n%s", err, r)
 		}
 

@@ -42,9 +42,10 @@ func TestDeleteTriesEveryRef(t *testing.T) {
 			}
 
 			// As data: what was deleted, and still exit 1.
-			seed("kept", "Kept")
-			r = h.Run(kind.plural, "delete", "alice:nonexist", "alice:kept", "--yes", "--jq", ".[].name")
-			if r.Code != 1 || r.Stdout != "kept\n" || !strings.Contains(r.Stderr, "error: deleting "+kind.singular+" alice:nonexist: ") {
+			// By UUID: Layman 3.x answers a DELETE with {url, uuid} only.
+			kept := seed("kept", "Kept")
+			r = h.Run(kind.plural, "delete", "alice:nonexist", "alice:kept", "--yes", "--jq", ".[].uuid")
+			if r.Code != 1 || r.Stdout != kept.UUID+"\n" || !strings.Contains(r.Stderr, "error: deleting "+kind.singular+" alice:nonexist: ") {
 				t.Errorf("%s with --jq:\n%s", kind.plural, r)
 			}
 		}
