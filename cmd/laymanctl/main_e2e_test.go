@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/laymanctl/laymanctl/auth/dottest"
+	"github.com/laymanctl/laymanctl/client/laymantest/reallayman"
 )
 
 // Built once per test binary by TestMain.
@@ -44,6 +45,10 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	if err := sharedPortal.stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	if err := reallayman.StopAll(code != 0); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		code = 1
 	}
