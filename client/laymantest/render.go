@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -94,7 +96,19 @@ func (s *Server) getPublication(w http.ResponseWriter, r *http.Request, _ *actor
 	return nil
 }
 
-// source renders one source object with its status while processing.
+// sourceOrder is the order of the Celery chain that fills each source:
+// the info items of the internal sources in src/layman/layer/__init__.py
+// and src/layman/map/__init__.py.
+var sourceOrder = map[pubKind][]string{
+	kindLayer: {"file", "db", "wfs", "wms", "style", "thumbnail", "metadata"},
+	kindMap:   {"file", "thumbnail", "metadata"},
+}
+
+// source renders one source object with its status, as
+// get_info_with_statuses in src/layman/util.py does: while processing, the
+// chain's tasks are PENDING (the chunk upload STARTED; the fake does not
+// step through the tasks); after a failure the failed task's source is
+// FAILURE with the error and every later one NOT_AVAILABLE.
 func (p *publication) source(name string, fields map[string]any) map[string]any {
 	switch {
 	case p.status() == StatusUpdating:
@@ -106,17 +120,24 @@ func (p *publication) source(name string, fields map[string]any) map[string]any 
 	case p.failure != nil && p.failure.source == name:
 		fields["status"] = "FAILURE"
 		fields["error"] = p.failure.error
+	case p.failure != nil && p.after(name, p.failure.source):
+		fields["status"] = "NOT_AVAILABLE"
 	}
 	return fields
+}
+
+// after reports whether source a comes after source b in the chain.
+func (p *publication) after(a, b string) bool {
+	ib := slices.Index(sourceOrder[p.kind], b)
+	return ib >= 0 && slices.Index(sourceOrder[p.kind], a) > ib
 }
 
 func (s *Server) layerJSON(base string, p *publication) map[string]any {
 	url := s.pubURL(base, p)
 	dir := "layers/" + p.uuid
+	// GeoServer names since Layman 2.0.0, on master and v2.4.0 alike:
+	// l_<uuid> in workspaces layman and layman_wms (src/layman/layer/geoserver/__init__.py).
 	wmsName, wmsURL, wfsURL := "l_"+p.uuid, base+"/geoserver/layman_wms/ows", base+"/geoserver/layman/wfs"
-	if s.opts.Generation == 2 {
-		wmsName, wmsURL, wfsURL = p.name, base+"/geoserver/"+p.workspace+"_wms/ows", base+"/geoserver/"+p.workspace+"/wfs"
-	}
 	var paths []string
 	for _, f := range p.files {
 		if mainExtensions[extOf(f.name)] != "" || extOf(f.name) == zipExtension {
@@ -154,7 +175,8 @@ func (s *Server) layerJSON(base string, p *publication) map[string]any {
 	switch p.geodataType {
 	case "vector":
 		out["wfs"] = p.source("wfs", map[string]any{"name": wmsName, "url": wfsURL})
-		out["db"] = p.source("db", map[string]any{"schema": p.workspace, "table": "layer_" + p.uuid, "geo_column": "wkb_geometry"})
+		// Schema "layers", table layer_<uuid with underscores> (src/layman/layer/db/__init__.py).
+		out["db"] = p.source("db", map[string]any{"schema": "layers", "table": "layer_" + strings.ReplaceAll(p.uuid, "-", "_"), "geo_column": "wkb_geometry"})
 	case "raster":
 		out["image_mosaic"] = false
 	}
