@@ -267,6 +267,7 @@ func (c *contract) publish(t *testing.T) {
 	}
 	for _, cs := range cases {
 		t.Run(cs.name, func(t *testing.T) {
+			t.Parallel() // Layman processes them side by side, as it does for several users
 			args := append([]string{"layers", "publish", "-w", ws, "--name", cs.name, "--wait"}, cs.args...)
 			c.alice.ok("", args...)
 			c.wantComplete(t, cs.name)
