@@ -32,11 +32,10 @@ func (s *Server) ogcLayer(endpointWS, name string, a *actor) *publication {
 		}
 		name = local
 	}
+	// l_<uuid> on every generation since Layman 2.0.0 (src/layman/layer/geoserver/__init__.py).
 	s.mu.Lock()
 	var p *publication
-	if s.opts.Generation == 2 {
-		p = s.store.byName[nameKey(kindLayer, strings.TrimSuffix(endpointWS, "_wms"), name)]
-	} else if id, ok := strings.CutPrefix(name, "l_"); ok {
+	if id, ok := strings.CutPrefix(name, "l_"); ok {
 		p = s.store.byUUID[id]
 	}
 	s.mu.Unlock()

@@ -176,10 +176,8 @@ func TestPreviewRendersThroughWMS(t *testing.T) {
 func TestGetShowsServiceLinksForQGIS(t *testing.T) {
 	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
 		rivers := h.SeedLayer("rivers", "Rivers")
+		// The same names on 2.x: Layman 2.0.0 moved layers to l_<uuid> in layman/layman_wms.
 		name, wms, wfs := "l_"+rivers.UUID, h.Server.URL+"/geoserver/layman_wms/ows", h.Server.URL+"/geoserver/layman/wfs"
-		if h.Generation == 2 {
-			name, wms, wfs = "rivers", h.Server.URL+"/geoserver/alice_wms/ows", h.Server.URL+"/geoserver/alice/wfs"
-		}
 		r := h.Run("layers", "get", "alice:rivers")
 		for _, want := range []string{
 			"wms\t" + wms + "\n",
