@@ -82,6 +82,7 @@ type serverMetadata struct {
 	TokenEndpoint         string `json:"token_endpoint"`
 	RevocationEndpoint    string `json:"revocation_endpoint"`
 	IntrospectionEndpoint string `json:"introspection_endpoint"`
+	DeviceEndpoint        string `json:"device_authorization_endpoint"`
 }
 
 // fetchMetadata reports found=false when no usable document is there; a
@@ -108,7 +109,8 @@ func fetchMetadata(ctx context.Context, hc *http.Client, docURL string) (e Endpo
 	if !absoluteHTTP(e.AuthURL) || !absoluteHTTP(e.TokenURL) {
 		return Endpoints{}, false, nil
 	}
-	if !optionalHTTP(e.RevokeURL) || !optionalHTTP(e.IntrospectURL) {
+	e.DeviceAuthURL = m.DeviceEndpoint
+	if !optionalHTTP(e.RevokeURL) || !optionalHTTP(e.IntrospectURL) || !optionalHTTP(e.DeviceAuthURL) {
 		return Endpoints{}, false, errors.New("discovering endpoints: metadata at " + docURL + " lists a non-http(s) endpoint")
 	}
 	return e, true, nil

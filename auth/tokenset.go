@@ -17,6 +17,9 @@ type Endpoints struct {
 	TokenURL      string `json:"token_url" yaml:"token_url"`
 	RevokeURL     string `json:"revoke_url,omitempty" yaml:"revoke_url,omitempty"`
 	IntrospectURL string `json:"introspect_url,omitempty" yaml:"introspect_url,omitempty"`
+	// DeviceAuthURL is the RFC 8628 device authorization endpoint, known
+	// only from the server's metadata.
+	DeviceAuthURL string `json:"device_auth_url,omitempty" yaml:"device_auth_url,omitempty"`
 }
 
 // TokenSet is what a token store keeps for one profile.

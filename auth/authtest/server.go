@@ -50,6 +50,10 @@ type Options struct {
 	// Clock defaults to WallClock().
 	Clock     *Clock
 	Discovery Discovery
+	// DeviceFlow serves RFC 8628 device authorization at Prefix+DevicePath
+	// and names it in the metadata (DOT 3.x has it; a client must also
+	// allow GrantDeviceCode).
+	DeviceFlow bool
 }
 
 // Server is a running fake authorization server.
@@ -69,6 +73,8 @@ type Server struct {
 	authorizeError string
 	lifetime       time.Duration
 	codes          map[string]*authorizationCode
+	devices        map[string]*deviceGrant
+	deviceFlow     bool
 	access         map[string]*accessToken
 	refresh        map[string]*refreshToken
 	tokenRequests  map[string]int
@@ -112,6 +118,8 @@ func Start(opts Options) (*Server, error) {
 		authorizeError: opts.AuthorizeError,
 		lifetime:       opts.TokenLifetime,
 		codes:          map[string]*authorizationCode{},
+		devices:        map[string]*deviceGrant{},
+		deviceFlow:     opts.DeviceFlow,
 		access:         map[string]*accessToken{},
 		refresh:        map[string]*refreshToken{},
 		tokenRequests:  map[string]int{},
@@ -156,6 +164,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc(Prefix+"introspect/", s.handleIntrospect)
 	mux.HandleFunc("GET /profile/", s.handleProfile)
 	mux.HandleFunc("GET /profile", s.handleProfile)
+	if s.deviceFlow {
+		mux.HandleFunc("POST "+Prefix+DevicePath, s.handleDeviceAuthorization)
+	}
 	switch s.discovery {
 	case OpenIDDiscovery:
 		mux.HandleFunc("GET "+Prefix+".well-known/openid-configuration", s.handleMetadata)
@@ -173,12 +184,16 @@ func (s *Server) ProfileURL() string { return s.URL + "/profile/" }
 
 // Endpoints of the fake server.
 func (s *Server) Endpoints() auth.Endpoints {
-	return auth.Endpoints{
+	e := auth.Endpoints{
 		AuthURL:       s.BaseURL() + "authorize/",
 		TokenURL:      s.BaseURL() + "token/",
 		RevokeURL:     s.BaseURL() + "revoke_token/",
 		IntrospectURL: s.BaseURL() + "introspect/",
 	}
+	if s.deviceFlow {
+		e.DeviceAuthURL = s.BaseURL() + DevicePath
+	}
+	return e
 }
 
 // Clock is the server's clock; Advance it to expire tokens.

@@ -66,7 +66,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	if !client.allows(grant) {
 		code := "unauthorized_client"
-		if grant != GrantAuthorizationCode && grant != GrantRefreshToken && grant != GrantPassword {
+		if grant != GrantAuthorizationCode && grant != GrantRefreshToken && grant != GrantPassword && grant != GrantDeviceCode {
 			code = "unsupported_grant_type"
 		}
 		writeOAuthError(w, &oauthError{status: http.StatusBadRequest, Code: code})
@@ -80,6 +80,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		resp, oerr = s.refreshLocked(client, r)
 	case GrantPassword:
 		resp, oerr = s.passwordLocked(client, r)
+	case GrantDeviceCode:
+		resp, oerr = s.deviceTokenLocked(client, r)
 	}
 	if oerr != nil {
 		writeOAuthError(w, oerr)

@@ -38,7 +38,8 @@ func resolveAuthServer(ctx context.Context, o *LoginOptions, profile string, p c
 	if len(s.scopes) == 0 {
 		s.scopes = cli.DefaultScopes
 	}
-	if o.AuthURL == "" && p.AuthorizeURL != "" && p.TokenURL != "" {
+	// The device endpoint is not kept in the profile: --device discovers.
+	if o.AuthURL == "" && p.AuthorizeURL != "" && p.TokenURL != "" && (!o.Device || p.AuthURL == "") {
 		s.base = p.AuthURL
 		s.endpoints = auth.Endpoints{AuthURL: p.AuthorizeURL, TokenURL: p.TokenURL, RevokeURL: p.RevokeURL, IntrospectURL: p.IntrospectURL}
 		return s, nil

@@ -25,6 +25,7 @@ type LoginOptions struct {
 	ClientSecretStdin bool
 	Scopes            []string
 	NoBrowser         bool
+	Device            bool
 	Listen            string
 	Timeout           time.Duration
 	WithToken         bool
@@ -53,10 +54,18 @@ username is reserved if you have none yet.
 The first login of a profile needs --server and --auth-url; both are saved in
 the profile (created if needed, and made current if none is).
 
+Without a browser here (SSH, no display, --no-browser) and with stdin on a
+terminal, paste the address the browser on another device ends at
+(http://127.0.0.1:PORT/callback?...), or forward the listener with ssh -L and
+--listen. --device uses RFC 8628 when the server advertises it.
+
 With --with-token, stdin gives a refresh token or token JSON (access_token,
 refresh_token, expires_in) instead of a browser login.`,
 		Example: `  laymanctl auth login --server https://layman.example.com --auth-url https://example.com/o/
-  laymanctl auth login --no-browser
+  laymanctl auth login --server layman.example.com      # https://, authorization server at /o/
+  laymanctl auth login --no-browser                      # then paste the address the browser ends at
+  laymanctl auth login --device                          # a code to enter on any device (RFC 8628)
+  laymanctl auth login --listen 127.0.0.1:8765           # with: ssh -L 8765:127.0.0.1:8765 HOST
   laymanctl auth login --client-id portal-cli --client-secret-stdin < secret.txt
   laymanctl auth login --with-token < refresh-token.txt`,
 		Args: cli.NoArgs,
@@ -64,7 +73,7 @@ refresh_token, expires_in) instead of a browser login.`,
 			if err := opts.parse(scopes, c.Flags().Changed("scopes")); err != nil {
 				return err
 			}
-			if !opts.NoBrowser && !opts.WithToken && opts.Browser == nil {
+			if !opts.NoBrowser && !opts.WithToken && !opts.Device && opts.Browser == nil {
 				opts.Browser = chooseBrowser(f)
 			}
 			if runF != nil {
@@ -79,6 +88,7 @@ refresh_token, expires_in) instead of a browser login.`,
 	fl.BoolVar(&opts.ClientSecretStdin, "client-secret-stdin", false, "read a confidential client's secret from stdin")
 	fl.StringVar(&scopes, "scopes", "", `space-separated scopes (default: the profile's or "read write")`)
 	fl.BoolVar(&opts.NoBrowser, "no-browser", false, "print the URL to open instead of opening a browser")
+	fl.BoolVar(&opts.Device, "device", false, "log in with a code entered on any device (RFC 8628), if the server offers it")
 	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "loopback address of the callback listener")
 	fl.DurationVar(&opts.Timeout, "timeout", auth.DefaultLoginTimeout, "how long to wait for the browser")
 	fl.BoolVar(&opts.WithToken, "with-token", false, "read a refresh token or token JSON from stdin instead of opening a browser")
@@ -94,6 +104,9 @@ func (o *LoginOptions) parse(scopes string, scopesSet bool) error {
 		if len(o.Scopes) == 0 {
 			return cli.Usagef("--scopes is empty")
 		}
+	}
+	if o.Device && o.WithToken {
+		return cli.Usagef("--device and --with-token exclude each other")
 	}
 	if o.WithToken && o.ClientSecretStdin {
 		return cli.Usagef("--with-token and --client-secret-stdin both read stdin; give the secret in %s instead", auth.EnvClientSecret)

@@ -125,6 +125,9 @@ func (o *LoginOptions) obtainTokens(ctx context.Context, as authServer, asErr er
 	if asErr != nil {
 		return nil, asErr
 	}
+	if o.Device {
+		return o.deviceLogin(ctx, as, secret, hc)
+	}
 	var paste io.Reader
 	if o.Browser == nil && o.Factory.IO.InTTY && !o.ClientSecretStdin {
 		// A browser elsewhere (SSH) cannot reach our listener: take the
@@ -169,4 +172,23 @@ func revokeTokenSet(ctx context.Context, hc *http.Client, revokeURL, clientID st
 	}
 	errs = append(errs, auth.Revoke(ctx, hc, revokeURL, clientID, ts.ClientSecret, ts.AccessToken, auth.HintAccessToken))
 	return errors.Join(errs...)
+}
+
+// deviceLogin runs the RFC 8628 device flow within --timeout.
+func (o *LoginOptions) deviceLogin(ctx context.Context, as authServer, secret string, hc *http.Client) (*auth.TokenSet, error) {
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	ts, err := auth.DeviceLogin(ctx, auth.DeviceLoginOptions{
+		Endpoints: as.endpoints, ClientID: as.clientID, ClientSecret: secret, Scopes: as.scopes,
+		Stderr: o.Factory.IO.ErrOut, HTTPClient: hc,
+	})
+	var refused *oauth2.RetrieveError
+	switch {
+	case errors.Is(err, auth.ErrNoDeviceFlow):
+		return nil, &cli.ExitError{Code: cli.ExitUsage, Err: err,
+			Hint: "Log in without --device: on a terminal without a browser, paste the address the browser ends at; or forward the listener with ssh -L (see README)."}
+	case errors.As(err, &refused), errors.Is(err, context.DeadlineExceeded):
+		return nil, &cli.ExitError{Code: cli.ExitAuth, Err: fmt.Errorf("login failed: %w", err)}
+	}
+	return ts, err
 }
