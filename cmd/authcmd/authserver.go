@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/laymanctl/laymanctl/auth"
@@ -26,7 +27,7 @@ type authServer struct {
 // from the profile, else discovers them under the profile's auth_url or
 // LAYMAN_AUTH_URL. The error says how to name a server when none is known;
 // the client id and scopes are filled in any case.
-func resolveAuthServer(ctx context.Context, o *LoginOptions, profile string, p config.Profile, hc *http.Client) (authServer, error) {
+func resolveAuthServer(ctx context.Context, o *LoginOptions, profile, server string, p config.Profile, hc *http.Client) (authServer, error) {
 	f := o.Factory
 	s := authServer{
 		clientID: firstOf(o.ClientID, p.ClientID, f.Env(auth.EnvClientID), cli.DefaultClientID),
@@ -44,7 +45,13 @@ func resolveAuthServer(ctx context.Context, o *LoginOptions, profile string, p c
 		s.endpoints = auth.Endpoints{AuthURL: p.AuthorizeURL, TokenURL: p.TokenURL, RevokeURL: p.RevokeURL, IntrospectURL: p.IntrospectURL}
 		return s, nil
 	}
-	s.base = firstOf(o.AuthURL, p.AuthURL, f.Env("LAYMAN_AUTH_URL"))
+	s.base = cli.WithScheme(firstOf(o.AuthURL, p.AuthURL, f.Env("LAYMAN_AUTH_URL")))
+	if s.base == "" {
+		var found bool
+		if s.base, found, s.endpoints = o.findAuthServer(ctx, server, hc); found {
+			return s, nil
+		}
+	}
 	if s.base == "" {
 		return s, &cli.ExitError{Code: cli.ExitUsage,
 			Err:  fmt.Errorf("no authorization server is known for profile %q", profile),
@@ -80,4 +87,27 @@ func firstOf(values ...string) string {
 		}
 	}
 	return ""
+}
+
+// findAuthServer looks for the authorization server at the Layman
+// server's own /o/, as Layman's portal deployments mount Django OAuth
+// Toolkit; failing that it asks a person at a terminal. found means the
+// endpoints are known already.
+func (o *LoginOptions) findAuthServer(ctx context.Context, server string, hc *http.Client) (base string, found bool, e auth.Endpoints) {
+	f := o.Factory
+	if u, err := url.Parse(server); err == nil && u.Host != "" {
+		candidate := u.Scheme + "://" + u.Host + "/o/"
+		if e, ok := auth.FindAuthServer(ctx, hc, candidate); ok {
+			fmt.Fprintf(f.IO.ErrOut, "Authorization server: %s (found at the Layman server)\n", candidate)
+			return candidate, true, e
+		}
+	}
+	if !f.IO.Interactive() || o.WithToken || o.ClientSecretStdin {
+		return "", false, e
+	}
+	answer, err := cli.Prompt(ctx, f.IO, "Authorization server the Layman server trusts (e.g. https://example.com/o/): ")
+	if err != nil {
+		return "", false, e
+	}
+	return cli.WithScheme(answer), false, e
 }

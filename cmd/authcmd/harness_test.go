@@ -124,6 +124,8 @@ type run struct {
 	browser auth.Browser
 	ctx     context.Context
 	stderr  *syncBuffer
+	// tty puts a person at a terminal: stdin and stderr are terminals.
+	tty bool
 }
 
 func (w *world) run(r run, args ...string) result {
@@ -132,7 +134,7 @@ func (w *world) run(r run, args ...string) result {
 	if r.stderr == nil {
 		r.stderr = newSyncBuffer()
 	}
-	ios := &cli.IOStreams{In: strings.NewReader(r.stdin), Out: out, ErrOut: r.stderr}
+	ios := &cli.IOStreams{In: strings.NewReader(r.stdin), Out: out, ErrOut: r.stderr, InTTY: r.tty, ErrTTY: r.tty}
 	f := cli.NewFactory(ios, cli.BuildInfo{Version: "test"})
 	f.Browser = func() (auth.Browser, string) {
 		if r.browser != nil {

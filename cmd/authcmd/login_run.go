@@ -32,7 +32,7 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	if p := cfg.Profile(name); p != nil {
 		prof = *p
 	}
-	server, err := f.Server()
+	server, err := o.server(ctx)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	as, asErr := resolveAuthServer(ctx, o, name, prof, hc)
+	as, asErr := resolveAuthServer(ctx, o, name, server, prof, hc)
 	secret, err := o.clientSecret()
 	if err != nil {
 		return err
@@ -191,4 +191,20 @@ func (o *LoginOptions) deviceLogin(ctx context.Context, as authServer, secret st
 		return nil, &cli.ExitError{Code: cli.ExitAuth, Err: fmt.Errorf("login failed: %w", err)}
 	}
 	return ts, err
+}
+
+// server is the configured Layman server; with none, a person at a
+// terminal is asked for it.
+func (o *LoginOptions) server(ctx context.Context) (string, error) {
+	f := o.Factory
+	server, err := f.Server()
+	if !errors.Is(err, cli.ErrNoServer) || !f.IO.Interactive() || o.WithToken || o.ClientSecretStdin {
+		return server, err
+	}
+	answer, perr := cli.Prompt(ctx, f.IO, "Layman server (e.g. layman.example.com): ")
+	if perr != nil || answer == "" {
+		return "", err
+	}
+	f.Flags.Server = answer
+	return f.Server()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -135,15 +136,19 @@ func (f *Factory) Server() (string, error) {
 		s = p.Server
 	}
 	if s == "" {
-		return "", &ExitError{Code: ExitUsage, Err: fmt.Errorf("no Layman server configured"),
+		return "", &ExitError{Code: ExitUsage, Err: ErrNoServer,
 			Hint: "Pass --server URL, set LAYMAN_SERVER, or run `laymanctl auth login --server URL`."}
 	}
 	return NormalizeServer(s)
 }
 
-// NormalizeServer checks a server URL and drops a trailing slash.
+// ErrNoServer says no Layman server is configured anywhere.
+var ErrNoServer = errors.New("no Layman server configured")
+
+// NormalizeServer checks a server URL and drops a trailing slash; a bare
+// host name means https.
 func NormalizeServer(s string) (string, error) {
-	u, err := url.Parse(s)
+	u, err := url.Parse(WithScheme(s))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", Usagef("invalid server URL %q: expected http(s)://host[:port][/path]", s)
 	}
@@ -338,4 +343,14 @@ func (f *Factory) warnPlainHTTP(server string) {
 		return
 	}
 	fmt.Fprintf(f.IO.ErrOut, "warning: %s is plain HTTP; tokens travel unencrypted\n", server)
+}
+
+// WithScheme makes a bare host name (layman.example.com, host:8443/path)
+// an https URL; anything with a scheme is left alone.
+func WithScheme(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.Contains(s, "://") {
+		return s
+	}
+	return "https://" + s
 }
