@@ -132,11 +132,7 @@ func trimNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // RunDownloadData streams the features to their destination.
 func RunDownloadData(ctx context.Context, f *cli.Factory, opts *DataOptions) error {
-	c, err := f.Client(ctx)
-	if err != nil {
-		return err
-	}
-	l, err := c.Layers.Get(ctx, opts.Ref)
+	c, l, err := getLayer(ctx, f, opts.Ref)
 	if err != nil {
 		return err
 	}
@@ -164,10 +160,25 @@ func RunDownloadData(ctx context.Context, f *cli.Factory, opts *DataOptions) err
 	if err != nil {
 		return err
 	}
-	if opts.Output.Path != "" && opts.Output.Path != "-" && !f.Flags.Quiet {
-		fmt.Fprintf(f.IO.ErrOut, "Saved %d feature(s) of layer %s to %s\n", n, opts.Ref, opts.Output.Path)
-	}
+	saved(f, opts.Output, fmt.Sprintf("%d feature(s) of layer %s", n, opts.Ref))
 	return nil
+}
+
+// getLayer is the layer's JSON, which names its OGC endpoints.
+func getLayer(ctx context.Context, f *cli.Factory, ref client.Ref) (*client.Client, *client.Layer, error) {
+	c, err := f.Client(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := c.Layers.Get(ctx, ref)
+	return c, l, err
+}
+
+// saved says where a file went; nothing for stdout or with --quiet.
+func saved(f *cli.Factory, d cli.Download, what string) {
+	if d.Path != "" && d.Path != "-" && !f.Flags.Quiet {
+		fmt.Fprintf(f.IO.ErrOut, "Saved %s to %s\n", what, d.Path)
+	}
 }
 
 func orUnknown(s string) string {

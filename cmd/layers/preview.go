@@ -69,11 +69,7 @@ func parseSize(s string) (int, int, error) {
 
 // RunPreview fetches the image and saves it.
 func RunPreview(ctx context.Context, f *cli.Factory, opts *PreviewOptions) error {
-	c, err := f.Client(ctx)
-	if err != nil {
-		return err
-	}
-	l, err := c.Layers.Get(ctx, opts.Ref)
+	c, l, err := getLayer(ctx, f, opts.Ref)
 	if err != nil {
 		return err
 	}
@@ -94,9 +90,7 @@ func RunPreview(ctx context.Context, f *cli.Factory, opts *PreviewOptions) error
 	if err := opts.Output.WriteFunc(f.IO, func(w io.Writer) error { _, err := io.Copy(w, img); return err }); err != nil {
 		return err
 	}
-	if opts.Output.Path != "" && opts.Output.Path != "-" && !f.Flags.Quiet {
-		fmt.Fprintf(f.IO.ErrOut, "Saved a %dx%d preview of layer %s to %s\n", opts.Width, opts.Height, opts.Ref, opts.Output.Path)
-	}
+	saved(f, opts.Output, fmt.Sprintf("a %dx%d preview of layer %s", opts.Width, opts.Height, opts.Ref))
 	return nil
 }
 
