@@ -57,10 +57,8 @@ func TestCreateComposesAndPublishesAMap(t *testing.T) {
 		if m.NativeExtent[0] != -111319.49079327357 || m.NativeExtent[3] != 111325.1428663851 {
 			t.Errorf("native extent %v", m.NativeExtent)
 		}
+		// Layman 2.0 and later name every layer l_<uuid> in GeoServer's layman_wms.
 		wantName, wantURL := "l_"+rivers, h.Server.URL+"/geoserver/layman_wms/ows"
-		if h.Generation == 2 {
-			wantName, wantURL = "rivers", h.Server.URL+"/geoserver/alice_wms/ows"
-		}
 		l := m.Layers[0]
 		if l.Title != "Rivers" || l.ClassName != "WMS" || l.URL != wantURL || l.Params["LAYERS"] != wantName ||
 			l.Metadata == nil || l.Visible == nil || !*l.Visible || m.Layers[1].Title != "Roads" {
