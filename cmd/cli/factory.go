@@ -35,11 +35,6 @@ type GlobalFlags struct {
 	Anonymous bool
 }
 
-// BuildInfo is set by the release build through ldflags.
-type BuildInfo struct {
-	Version, Commit, Date string
-}
-
 // Factory builds what commands need, lazily: `laymanctl --help` and
 // `version --client` must touch no config file, keychain or network.
 type Factory struct {

@@ -3,6 +3,7 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	"github.com/laymanctl/laymanctl/cmd"
 	"github.com/laymanctl/laymanctl/cmd/cli"
@@ -16,5 +17,6 @@ var (
 )
 
 func main() {
-	os.Exit(cmd.Main(os.Args[1:], cli.BuildInfo{Version: version, Commit: commit, Date: date}))
+	build := cli.BuildInfo{Version: version, Commit: commit, Date: date}
+	os.Exit(cmd.Main(os.Args[1:], build.WithModule(debug.ReadBuildInfo())))
 }
