@@ -60,6 +60,14 @@ func NewRootCmd(f *cli.Factory) *cobra.Command {
 		Short: "Publish and manage geospatial layers and maps on a Layman server",
 		Long: `laymanctl drives Layman's REST API: publish layers and maps, list, inspect
 and delete them, manage users, and log in with OAuth2 (Authorization Code + PKCE).`,
+		Example: `  laymanctl auth login --server https://layman.example.com
+  laymanctl layers publish rivers.geojson --workspace alice
+  laymanctl layers ls -w alice
+
+Learn more:
+  laymanctl help environment   the environment variables laymanctl reads
+  laymanctl help exit-codes    what each exit code means`,
+		Version:       f.Build.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
@@ -80,6 +88,7 @@ and delete them, manage users, and log in with OAuth2 (Authorization Code + PKCE
 	pf.BoolVar(&f.Flags.NoColor, "no-color", false, "disable colours (env NO_COLOR)")
 	pf.StringVar(&f.Flags.CAFile, "ca-file", "", "PEM file with extra CA certificates to trust")
 	pf.BoolVar(&f.Flags.Anonymous, "anonymous", false, "send no credential: read public data without logging in (env LAYMAN_ANONYMOUS=1)")
+	root.SetVersionTemplate(fmt.Sprintf("laymanctl version %s (commit %s, built %s)\n", f.Build.Version, f.Build.Commit, f.Build.Date))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &cli.UsageError{Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
@@ -96,28 +105,12 @@ and delete them, manage users, and log in with OAuth2 (Authorization Code + PKCE
 		apply.NewCmd(f),
 		apply.NewDiffCmd(f),
 	)
+	root.AddCommand(helpTopics()...)
 	// Created now rather than at Execute, so that they are checked too.
 	root.InitDefaultCompletionCmd()
-	refuseUnknownSubcommands(root)
+	root.InitDefaultHelpCmd()
+	applyConventions(root)
 	return root
-}
-
-// refuseUnknownSubcommands makes `laymanctl layers lst` a usage error: cobra
-// shows a group command's help, with exit code 0, for any argument.
-func refuseUnknownSubcommands(c *cobra.Command) {
-	for _, sub := range c.Commands() {
-		refuseUnknownSubcommands(sub)
-	}
-	if c == c.Root() || !c.HasSubCommands() || c.Run != nil || c.RunE != nil {
-		return
-	}
-	c.Args = func(c *cobra.Command, args []string) error {
-		if len(args) > 0 {
-			return cli.Usagef("unknown command %q for %q\nRun '%s --help' for usage.", args[0], c.CommandPath(), c.CommandPath())
-		}
-		return nil
-	}
-	c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 }
 
 func report(io *cli.IOStreams, err error) int {

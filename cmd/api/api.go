@@ -59,7 +59,8 @@ body; -F parameters then go to the query string.
 An answer outside 2xx is reported as Layman's error (exit code 1).`,
 		Example: `  laymanctl api GET rest/current-user
   laymanctl api GET rest/layers -F limit=5 --jq '.[].name'
-  laymanctl api POST rest/workspaces/alice/layers -F file=@rivers.geojson -F title=Rivers
+  laymanctl api POST rest/workspaces/alice/layers \
+    -F file=@rivers.geojson -F title=Rivers
   laymanctl api PATCH rest/layers/UUID -F title='New title'`,
 		Args: cli.ExactArgs(2, "METHOD PATH"),
 		RunE: func(c *cobra.Command, args []string) error {

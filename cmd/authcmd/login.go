@@ -44,7 +44,7 @@ func NewCmdLogin(f *cli.Factory, runF func(*LoginOptions) error) *cobra.Command 
 	var scopes string
 	c := &cobra.Command{
 		Use:   "login",
-		Short: "Log in with the browser (Authorization Code + PKCE) and keep the tokens",
+		Short: "Log in with the browser (Authorization Code + PKCE)",
 		Long: `Log in at the authorization server the Layman server trusts (Django OAuth
 Toolkit in Layman's deployments): the browser opens its login page, a listener
 on 127.0.0.1 receives the answer, and the tokens go to the OS keychain (or the
@@ -61,11 +61,16 @@ terminal, paste the address the browser on another device ends at
 
 With --with-token, stdin gives a refresh token or token JSON (access_token,
 refresh_token, expires_in) instead of a browser login.`,
-		Example: `  laymanctl auth login --server https://layman.example.com --auth-url https://example.com/o/
-  laymanctl auth login --server layman.example.com      # https://, authorization server at /o/
-  laymanctl auth login --no-browser                      # then paste the address the browser ends at
-  laymanctl auth login --device                          # a code to enter on any device (RFC 8628)
-  laymanctl auth login --listen 127.0.0.1:8765           # with: ssh -L 8765:127.0.0.1:8765 HOST
+		Example: `  laymanctl auth login --server https://layman.example.com \
+    --auth-url https://example.com/o/
+  # https://, authorization server at /o/:
+  laymanctl auth login --server layman.example.com
+  # then paste the address the browser ends at:
+  laymanctl auth login --no-browser
+  # a code to enter on any device (RFC 8628):
+  laymanctl auth login --device
+  # with: ssh -L 8765:127.0.0.1:8765 HOST
+  laymanctl auth login --listen 127.0.0.1:8765
   laymanctl auth login --client-id portal-cli --client-secret-stdin < secret.txt
   laymanctl auth login --with-token < refresh-token.txt`,
 		Args: cli.NoArgs,

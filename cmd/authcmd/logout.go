@@ -29,7 +29,7 @@ func NewCmdLogout(f *cli.Factory, runF func(*LogoutOptions) error) *cobra.Comman
 	opts := &LogoutOptions{Factory: f}
 	return &cobra.Command{
 		Use:   "logout",
-		Short: "Log out: Layman forgets the token, the tokens are revoked and deleted",
+		Short: "Log out: revoke and delete the stored tokens",
 		Long: `Tell Layman to forget the token (DELETE /rest/current-user), revoke the refresh
 and access tokens at the authorization server (RFC 7009), and delete them from
 the token store. The local copy is deleted even when a server cannot be

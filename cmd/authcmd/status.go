@@ -26,7 +26,7 @@ func NewCmdStatus(f *cli.Factory, runF func(*StatusOptions) error) *cobra.Comman
 	opts := &StatusOptions{Factory: f}
 	return &cobra.Command{
 		Use:   "status",
-		Short: "Show the server, your Layman username, the token's expiry and where it is kept",
+		Short: "Show the server, your username and the token's expiry and store",
 		Long: `Show which credentials laymanctl uses and ask Layman (GET /rest/current-user)
 whether the session is alive. Exit code 4 when not logged in or when Layman
 does not accept the credentials. Tokens are never printed.`,

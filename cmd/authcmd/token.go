@@ -23,8 +23,9 @@ func NewCmdToken(f *cli.Factory, runF func(*TokenOptions) error) *cobra.Command 
 		Long: `Print the access token laymanctl would send, refreshed first when it expires
 within 10 seconds. This is the only command that prints a token: keep its
 output out of logs.`,
-		Example: `  curl -H "Authorization: Bearer $(laymanctl auth token)" https://layman.example.com/rest/current-user`,
-		Args:    cli.NoArgs,
+		Example: `  curl -H "Authorization: Bearer $(laymanctl auth token)" \
+    https://layman.example.com/rest/current-user`,
+		Args: cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)

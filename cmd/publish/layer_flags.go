@@ -17,5 +17,5 @@ func addLayerFlags(fs *pflag.FlagSet, p *upload.LayerParams) {
 	fs.StringVar(&p.TimeRegex, "time-regex", "", "regular expression picking the time out of raster file names (time series)")
 	fs.StringVar(&p.TimeRegexFormat, "time-regex-format", "", "Java SimpleDateFormat pattern of the time --time-regex picks, e.g. yyyyMMdd (Layman hands it to GeoServer)")
 	fs.StringVar(&p.OverviewResampling, "overview-resampling", "", "raster overview resampling: nearest, average, bilinear, cubic, ...")
-	fs.StringVar(&p.ExternalTableURI, "external-table", "", "publish an existing PostGIS table: postgresql://user:pass@host:5432/db?schema=s&table=t")
+	fs.StringVar(&p.ExternalTableURI, "external-table", "", "publish an existing PostGIS table: postgresql://host/db?schema=s&table=t")
 }

@@ -52,12 +52,15 @@ A layer of that name that exists already fails the command (exit 1) unless
 request, its fields, and how many chunks would carry the data. It sends
 nothing.`,
 		Example: `  laymanctl layers publish rivers.geojson --workspace alice --title Rivers
-  laymanctl layers publish rivers.geojson --workspace alice --if-exists update --wait
+  laymanctl layers publish rivers.geojson --workspace alice --if-exists update \
+    --wait
   laymanctl layers publish dem.tif dem.tfw --workspace alice --dry-run
   laymanctl layers publish rivers.geojson    # in your own workspace
-  laymanctl layers publish roads.shp roads.shx roads.dbf roads.prj --workspace alice --style roads.sld
-  laymanctl layers publish dem.tif dem.tfw --workspace alice --wait --timeout 30m
-  laymanctl layers publish s2_20240101.tif s2_20240201.tif --workspace alice --time-regex '[0-9]{8}' --time-regex-format yyyyMMdd`,
+  laymanctl layers publish roads.shp roads.shx roads.dbf roads.prj \
+    --workspace alice --style roads.sld
+  laymanctl layers publish dem.tif dem.tfw -w alice --wait --timeout 30m
+  laymanctl layers publish s2_20240101.tif s2_20240201.tif --workspace alice \
+    --time-regex '[0-9]{8}' --time-regex-format yyyyMMdd`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Params.Files = args
 			if err := checkIfExists(opts.IfExists); err != nil {
@@ -288,7 +291,8 @@ upload its chunk size is remembered: --chunk-size may be left out, and a
 different one or a file changed since is refused. Elsewhere give the printed
 --chunk-size. Layman keeps an unfinished upload for a few minutes only.`,
 		Example: `  laymanctl layers resume alice:dem dem.tif dem.tfw
-  laymanctl layers resume 3fa85f64-5717-4562-b3fc-2c963f66afa6 --chunk-size 4MiB big.tif`,
+  laymanctl layers resume 3fa85f64-5717-4562-b3fc-2c963f66afa6 \
+    --chunk-size 4MiB big.tif`,
 		Args: cli.MinimumArgs(2, "REF and the FILEs of the interrupted upload"),
 		RunE: func(c *cobra.Command, args []string) error {
 			refs, err := cli.ParseRefs(args[:1])

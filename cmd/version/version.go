@@ -42,7 +42,7 @@ func newCmd(f *cli.Factory, runF func(context.Context, *cli.Factory, *Options) e
 	opts := &Options{}
 	c := &cobra.Command{
 		Use:   "version",
-		Short: "Show the client version and the server's version and API generation",
+		Short: "Show the client and server versions and the API generation",
 		Example: `  laymanctl version
   laymanctl version --client -o json`,
 		Args: cli.NoArgs,

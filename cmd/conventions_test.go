@@ -1,0 +1,162 @@
+package cmd_test
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"github.com/laymanctl/laymanctl/cmd"
+	"github.com/laymanctl/laymanctl/cmd/cli"
+	"github.com/laymanctl/laymanctl/cmd/cmdtest"
+)
+
+// commands walks the whole tree, help topics and cobra's own commands included.
+func commands(t *testing.T) []*cobra.Command {
+	ios, _, _, _ := cli.Test()
+	root := cmd.NewRootCmd(cli.NewFactory(ios, cli.BuildInfo{}))
+	var all []*cobra.Command
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		all = append(all, c)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	if len(all) < 30 {
+		t.Fatalf("only %d commands found", len(all))
+	}
+	return all
+}
+
+func path(c *cobra.Command) []string { return strings.Fields(c.CommandPath())[1:] }
+
+func TestVersionFlag(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	r := h.Run("--version")
+	if r.Code != 0 || r.Stdout != "laymanctl version test (commit none, built unknown)\n" || r.Stderr != "" {
+		t.Errorf("--version:\n%s", r)
+	}
+	h.ExpectNoRequests()
+}
+
+func TestRootHelpGroupsCommandsAndListsTopics(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	out := h.Run("--help").Stdout
+	for _, want := range []string{
+		"Publishing commands:\n  layers ", "Users and raw API:\n  api ", "Set-up commands:\n  auth ",
+		"Help topics:\n  environment ", "\n  exit-codes ", "laymanctl help environment",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("root help lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Additional Commands:") {
+		t.Errorf("a top-level command has no group:\n%s", out)
+	}
+}
+
+func TestHelpTopics(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	env := h.Run("help", "environment")
+	for _, v := range []string{"LAYMAN_SERVER", "LAYMAN_PROFILE", "LAYMAN_CONFIG", "LAYMAN_TOKEN_STORE", "LAYMAN_DEBUG",
+		"LAYMAN_ACCESS_TOKEN", "LAYMAN_USERNAME", "LAYMAN_PASSWORD", "LAYMAN_CLIENT_ID", "LAYMAN_CLIENT_SECRET",
+		"LAYMAN_AUTH_URL", "LAYMAN_BROWSER", "NO_COLOR", "XDG_STATE_HOME"} {
+		if !strings.Contains(env.Stdout, v) {
+			t.Errorf("help environment does not mention %s:\n%s", v, env)
+		}
+	}
+	codes := h.Run("help", "exit-codes")
+	for _, line := range []string{"  0    success", "  2    usage error", "  4    authentication", "  5    the publication finished INCOMPLETE", "  130  interrupted"} {
+		if codes.Code != 0 || !strings.Contains(codes.Stdout, line) {
+			t.Errorf("help exit-codes lacks %q:\n%s", line, codes)
+		}
+	}
+	if strings.Contains(env.Stdout+codes.Stdout, "Usage:") {
+		t.Errorf("a help topic prints a usage section:\n%s%s", env.Stdout, codes.Stdout)
+	}
+}
+
+func TestEveryListHasLsAlias(t *testing.T) {
+	n := 0
+	for _, c := range commands(t) {
+		if c.Name() == "list" {
+			n++
+			if !c.HasAlias("ls") {
+				t.Errorf("%s has no ls alias", c.CommandPath())
+			}
+		}
+	}
+	if n < 5 {
+		t.Errorf("only %d list commands", n)
+	}
+	h := cmdtest.New(t, cmdtest.Options{})
+	h.SeedLayer("rivers", "Rivers")
+	if r := h.Run("layers", "ls", "-w", cmdtest.Username); r.Code != 0 || !strings.Contains(r.Stdout, "rivers") {
+		t.Errorf("layers ls:\n%s", r)
+	}
+}
+
+// A typo below the root gets the same "Did you mean" as one at the root.
+func TestTypoSuggestionsAtEveryLevel(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	groups := 0
+	for _, c := range commands(t) {
+		if !c.HasAvailableSubCommands() {
+			continue
+		}
+		groups++
+		var target string
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() && len(sub.Name()) > 3 {
+				target = sub.Name()
+				break
+			}
+		}
+		if target == "" {
+			continue
+		}
+		typo := target[:len(target)-2] + target[len(target)-1:] // drop a letter
+		r := h.Run(append(path(c), typo)...)
+		if r.Code != 2 || !strings.Contains(r.Stderr, "Did you mean this?\n\t") || !strings.Contains(r.Stderr, "\t"+target+"\n") {
+			t.Errorf("%s %s:\n%s", c.CommandPath(), typo, r)
+		}
+	}
+	if groups < 6 {
+		t.Errorf("only %d group commands", groups)
+	}
+	h.ExpectNoRequests()
+}
+
+// `laymanctl layers --help` shows `laymanctl layers [command]` and no
+// `laymanctl layers [flags]` line that cannot be run.
+func TestGroupCommandsShowNoBogusUsageLine(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	for _, c := range commands(t) {
+		if !c.HasAvailableSubCommands() {
+			continue
+		}
+		out := h.Run(append(path(c), "--help")...).Stdout
+		if strings.Contains(out, c.CommandPath()+" [flags]") || !strings.Contains(out, c.CommandPath()+" [command]") {
+			t.Errorf("%s --help:\n%s", c.CommandPath(), out)
+		}
+	}
+}
+
+func TestHelpFitsIn80Columns(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	for _, c := range commands(t) {
+		args := append(path(c), "--help")
+		if c.IsAdditionalHelpTopicCommand() {
+			args = append([]string{"help"}, path(c)...)
+		}
+		r := h.Run(args...)
+		for _, line := range strings.Split(r.Stdout, "\n") {
+			if utf8.RuneCountInString(line) > 80 {
+				t.Errorf("%s: %d columns: %s", strings.Join(args, " "), utf8.RuneCountInString(line), line)
+			}
+		}
+	}
+}

@@ -1,0 +1,190 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/laymanctl/laymanctl/cmd/cli"
+)
+
+// helpWidth is where help text wraps: flag descriptions are wrapped by
+// pflag, and the texts we write are kept within it (a test checks).
+const helpWidth = 80
+
+// usageTemplate is cobra's, except that a group command shows no
+// "laymanctl layers [flags]" line (it only lists its commands), flags wrap at
+// helpWidth, and help topics are listed by name.
+const usageTemplate = `Usage:{{if and .Runnable (not .HasAvailableSubCommands)}}
+  {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
+  {{.CommandPath}} [command]{{end}}{{if gt (len .Aliases) 0}}
+
+Aliases:
+  {{.NameAndAliases}}{{end}}{{if .HasExample}}
+
+Examples:
+{{.Example}}{{end}}{{if .HasAvailableSubCommands}}{{$cmds := .Commands}}{{if eq (len .Groups) 0}}
+
+Available Commands:{{range $cmds}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{else}}{{range $group := .Groups}}
+
+{{.Title}}{{range $cmds}}{{if (and (eq .GroupID $group.ID) (or .IsAvailableCommand (eq .Name "help")))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if not .AllChildCommandsHaveGroup}}
+
+Additional Commands:{{range $cmds}}{{if (and (eq .GroupID "") (or .IsAvailableCommand (eq .Name "help")))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
+
+Flags:
+{{wrappedFlagUsages .LocalFlags | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
+
+Global Flags:
+{{wrappedFlagUsages .InheritedFlags | trimTrailingWhitespaces}}{{end}}{{if .HasHelpSubCommands}}
+
+Help topics:{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
+  {{rpad .Name .NamePadding}} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableSubCommands}}
+
+Run '{{.CommandPath}} COMMAND --help' for more about a command.{{end}}
+`
+
+func init() {
+	cobra.AddTemplateFunc("wrappedFlagUsages", func(fs interface{ FlagUsagesWrapped(int) string }) string {
+		return fs.FlagUsagesWrapped(helpWidth)
+	})
+}
+
+// Command groups of the root help, as gh and kubectl group theirs.
+var groups = []*cobra.Group{
+	{ID: "core", Title: "Publishing commands:"},
+	{ID: "admin", Title: "Users and raw API:"},
+	{ID: "setup", Title: "Set-up commands:"},
+}
+
+var groupOf = map[string]string{
+	"layers": "core", "maps": "core", "publications": "core",
+	"users": "admin", "roles": "admin", "api": "admin",
+	"auth": "setup", "config": "setup", "version": "setup", "completion": "setup", "help": "setup",
+}
+
+// applyConventions gives every command what users of gh and kubectl expect:
+// groups in the root help, `ls` for every `list`, and "Did you mean" below
+// the root too.
+func applyConventions(root *cobra.Command) {
+	root.AddGroup(groups...)
+	root.SetHelpCommandGroupID("setup")
+	root.SetCompletionCommandGroupID("setup")
+	root.SetUsageTemplate(usageTemplate)
+	for _, c := range root.Commands() {
+		if id, ok := groupOf[c.Name()]; ok && !c.IsAdditionalHelpTopicCommand() {
+			c.GroupID = id
+		}
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		c.Long = wrap(c.Long, helpWidth)
+		if c.Name() == "list" && !c.HasAlias("ls") {
+			c.Aliases = append(c.Aliases, "ls")
+		}
+		if c != root && c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+			refuseUnknownSubcommand(c)
+		}
+	}
+	walk(root)
+}
+
+// wrap breaks the lines of a help text that are longer than width at
+// spaces, keeping their indentation; shorter lines are left as written.
+func wrap(text string, width int) string {
+	lines := strings.Split(text, "\n")
+	var out []string
+	for _, line := range lines {
+		indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
+		for len(line) > width {
+			cut := strings.LastIndex(line[:width+1], " ")
+			if cut <= len(indent) {
+				break // one long word: leave it whole
+			}
+			out = append(out, line[:cut])
+			line = indent + strings.TrimLeft(line[cut:], " ")
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// refuseUnknownSubcommand makes `laymanctl layers lst` a usage error with a
+// suggestion: cobra shows a group command's help, with exit code 0, for any
+// argument, and suggests only at the root.
+func refuseUnknownSubcommand(c *cobra.Command) {
+	c.SuggestionsMinimumDistance = 2
+	c.Args = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t") + "\n"
+		}
+		return cli.Usagef("%s\nRun '%s --help' for usage.", msg, c.CommandPath())
+	}
+	c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+}
+
+// helpTopics are `laymanctl help environment` and `laymanctl help exit-codes`.
+func helpTopics() []*cobra.Command {
+	topic := func(name, short, long string) *cobra.Command {
+		c := &cobra.Command{Use: name, Short: short, Long: long}
+		c.SetHelpFunc(func(c *cobra.Command, _ []string) {
+			fmt.Fprintln(c.OutOrStdout(), strings.TrimSpace(c.Long))
+		})
+		return c
+	}
+	return []*cobra.Command{
+		topic("environment", "Environment variables laymanctl reads", environmentHelp),
+		topic("exit-codes", "What laymanctl's exit codes mean", exitCodesHelp),
+	}
+}
+
+const environmentHelp = `Environment variables (a flag, where there is one, wins over its variable;
+the variable wins over the configuration file):
+
+LAYMAN_SERVER        Layman server URL, as --server.
+LAYMAN_PROFILE       configuration profile, as --profile.
+LAYMAN_CONFIG        path of the configuration file; 'laymanctl config path'
+                     prints the one in use.
+LAYMAN_TOKEN_STORE   where stored tokens live: keyring (default) or file.
+LAYMAN_DEBUG         any value but 0 or false logs HTTP traffic, as --debug.
+
+Credentials for CI and scripts, used before the profile's stored tokens:
+LAYMAN_ACCESS_TOKEN  a bearer token, used as is and never refreshed or stored.
+LAYMAN_USERNAME, LAYMAN_PASSWORD
+                     a user for the password grant, with:
+LAYMAN_CLIENT_ID, LAYMAN_CLIENT_SECRET
+                     the OAuth2 application allowed that grant, and
+LAYMAN_AUTH_URL      the authorization server (https://layman.example.com/o/).
+
+LAYMAN_BROWSER, BROWSER
+                     the command that 'auth login' runs to open the
+                     authorization URL, split into words like a shell does
+                     ("firefox --new-window"); BROWSER may list commands
+                     separated by ':' and the first is used.
+NO_COLOR             any value turns colours off, as --no-color.
+XDG_CONFIG_HOME, XDG_STATE_HOME
+                     the configuration and state directories on Linux and
+                     macOS (default ~/.config and ~/.local/state).
+HTTPS_PROXY, HTTP_PROXY, NO_PROXY
+                     the proxy for the requests.
+`
+
+const exitCodesHelp = `Exit codes:
+
+  0    success
+  1    error: the server refused, the network failed, ...
+  2    usage error: bad flag, argument or input file; nothing was sent
+  4    authentication required or failed; run 'laymanctl auth login'
+  5    the publication finished INCOMPLETE
+  130  interrupted (Ctrl-C)
+`
