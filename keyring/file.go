@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/laymanctl/laymanctl/client/atomicfile"
 )
 
 // Modes the file store creates and insists on: tokens in these files are not
@@ -103,7 +105,7 @@ func (s *fileStore) Set(key string, value []byte) error {
 	if err := checkMode(path, false); err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	if err := writeAtomic(s.dir, path, value); err != nil {
+	if err := atomicfile.WriteFile(path, value, fileItemMode); err != nil {
 		return fmt.Errorf("file token store: %w", err)
 	}
 	return nil
@@ -119,7 +121,7 @@ func (s *fileStore) Delete(key string) error {
 		return fmt.Errorf("%w for profile %q in %s", ErrNotFound, key, path)
 	}
 	if err == nil {
-		err = syncDir(s.dir)
+		err = atomicfile.SyncDir(s.dir)
 	}
 	if err != nil {
 		return fmt.Errorf("file token store: %w", err)
@@ -153,48 +155,4 @@ func checkMode(path string, wantDir bool) error {
 			ErrInsecurePermissions, path, perm, want, want, path)
 	}
 	return nil
-}
-
-// writeAtomic replaces path with value so that a reader sees the old or the
-// new token set, never half of one, even after a crash.
-func writeAtomic(dir, path string, value []byte) (err error) {
-	// The leading dot keeps temporary names out of the key space (keys start
-	// with a letter or digit). CreateTemp makes the file 0600.
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(value); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename or removal in dir durable. Windows cannot sync a
-// directory; its rename is already durable enough there.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/laymanctl/laymanctl/client/atomicfile"
 )
 
 func newTestFileStore(t *testing.T) (Store, string) {
@@ -126,8 +128,8 @@ func TestFileFailedWriteKeepsOldValueAndNoTemporaryFile(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(target, "x"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeAtomic(dir, target, []byte("v")); err == nil {
-		t.Fatal("writeAtomic over a non-empty directory succeeded")
+	if err := atomicfile.WriteFile(target, []byte("v"), fileItemMode); err == nil {
+		t.Fatal("writing over a non-empty directory succeeded")
 	}
 	assertDirHolds(t, dir, "default.json")
 }

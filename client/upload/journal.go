@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/laymanctl/laymanctl/client/atomicfile"
 )
 
 // Journal remembers chunked uploads in progress. Layman cannot tell how an
@@ -70,19 +72,7 @@ func (j *FileJournal) Save(key string, r UploadRecord) error {
 	if err := os.MkdirAll(j.dir, 0o700); err != nil {
 		return fmt.Errorf("upload journal: %w", err)
 	}
-	tmp, err := os.CreateTemp(j.dir, ".record-*") // 0600
-	if err != nil {
-		return fmt.Errorf("upload journal: %w", err)
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), j.path(key))
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.WriteFile(j.path(key), data, 0o600); err != nil {
 		return fmt.Errorf("upload journal: %w", err)
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/laymanctl/laymanctl/client/atomicfile"
 )
 
 // Download says where a downloaded file goes.
@@ -62,31 +64,17 @@ func (d Download) WriteFunc(ios *IOStreams, write func(io.Writer) error) (err er
 		}
 		return bw.Flush()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(d.Path), "."+filepath.Base(d.Path)+".*.part")
+	// A downloaded file is ordinary data, readable as any other. The
+	// content's own error is reported as it is.
+	var writeErr error
+	err = atomicfile.Write(d.Path, 0o644, func(w io.Writer) error {
+		writeErr = write(w)
+		return writeErr
+	})
+	if writeErr != nil {
+		return writeErr
+	}
 	if err != nil {
-		return fmt.Errorf("saving %s: %w", d.Path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("saving %s: %w", d.Path, err)
-	}
-	// CreateTemp makes the file 0600; a downloaded file is ordinary data.
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("saving %s: %w", d.Path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("saving %s: %w", d.Path, err)
-	}
-	if err = os.Rename(tmp.Name(), d.Path); err != nil {
 		return fmt.Errorf("saving %s: %w", d.Path, err)
 	}
 	return nil

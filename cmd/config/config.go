@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/laymanctl/laymanctl/client/atomicfile"
 )
 
 // DefaultProfile is used when neither --profile, LAYMAN_PROFILE nor the
@@ -130,37 +132,15 @@ func (c *Config) Save() error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(c.path, data)
+	return writeFile(c.path, data)
 }
 
-// WriteFileAtomic replaces path with data so that readers see either the old
-// or the new content, never a partial file.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+// writeFile replaces a file of laymanctl's own, creating its directory.
+func writeFile(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.WriteFile(path, data, 0o600)
 }
 
 // Keys are the profile settings `config get|set` know, in display order.

@@ -56,5 +56,5 @@ func (c *GenerationCache) Store(server string, g client.Generation, probed time.
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(c.Path, data)
+	return writeFile(c.Path, data)
 }

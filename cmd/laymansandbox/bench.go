@@ -17,6 +17,7 @@ import (
 
 	"github.com/laymanctl/laymanctl/auth"
 	"github.com/laymanctl/laymanctl/auth/authtest"
+	"github.com/laymanctl/laymanctl/client/atomicfile"
 	"github.com/laymanctl/laymanctl/client/laymantest"
 	"github.com/laymanctl/laymanctl/cmd/cli"
 	"github.com/laymanctl/laymanctl/keyring"
@@ -151,12 +152,8 @@ func (b *benchServers) writeExpiredTokenSet() error {
 func (b *benchServers) writeEnv(path, controlURL string) error {
 	env := fmt.Sprintf("LAYMAN_URL=%s\nLAYMAN_BIG_URL=%s\nAUTH_URL=%s\nCONTROL_URL=%s\n",
 		b.small.URL, b.big.URL, b.auth.BaseURL(), controlURL)
-	// Written then renamed: the script polls for the file.
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(env), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	// Replaced atomically: the script polls for the file.
+	return atomicfile.WriteFile(path, []byte(env), 0o600)
 }
 
 // controlRoutes: GET /refreshes counts successful refresh grants so far;
