@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/shlex"
 	"github.com/pkg/browser"
 )
 
@@ -22,7 +23,8 @@ type Browser interface {
 var terminalBrowsers = []string{"lynx", "w3m", "links", "links2", "elinks", "browsh", "www-browser"}
 
 // SelectBrowser decides how to open the authorization URL: the command named
-// by LAYMAN_BROWSER, else by BROWSER (first of a colon-separated list), else
+// by LAYMAN_BROWSER, else by BROWSER (first of a colon-separated list), each
+// split into words like a shell command line, else
 // the system browser, unless there is no display to show it on. A nil
 // Browser comes with the reason, for the message asking to open the URL by
 // hand.
@@ -36,7 +38,12 @@ func selectBrowser(env func(string) string, stderr io.Writer, goos string) (Brow
 		if name == "BROWSER" {
 			value, _, _ = strings.Cut(value, ":")
 		}
-		args := strings.Fields(value)
+		// Split as a shell would, so that a quoted path with spaces is one
+		// word: "/Applications/Google Chrome.app/…" --new-window.
+		args, err := shlex.Split(value)
+		if err != nil {
+			return nil, fmt.Sprintf("%s cannot be read as a command (%v)", name, err)
+		}
 		if len(args) == 0 {
 			continue
 		}

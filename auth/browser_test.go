@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,9 @@ func TestSelectBrowser(t *testing.T) {
 		{name: "BROWSER list takes the first", env: map[string]string{"BROWSER": "firefox:chromium"}, goos: "linux", command: []string{"firefox"}},
 		{name: "BROWSER terminal browser", env: map[string]string{"BROWSER": "/usr/bin/w3m:firefox", "DISPLAY": ":0"}, goos: "linux", reason: "terminal browser"},
 		{name: "LAYMAN_BROWSER terminal browser", env: map[string]string{"LAYMAN_BROWSER": "lynx"}, goos: "darwin", reason: "terminal browser"},
+		{name: "quoted words", env: map[string]string{"LAYMAN_BROWSER": `"/opt/My Browser/browse" --profile 'work space'`}, goos: "linux", command: []string{"/opt/My Browser/browse", "--profile", "work space"}},
+		{name: "escaped space", env: map[string]string{"BROWSER": `/opt/My\ Browser/browse:firefox`}, goos: "linux", command: []string{"/opt/My Browser/browse"}},
+		{name: "unbalanced quote", env: map[string]string{"LAYMAN_BROWSER": `"firefox`, "DISPLAY": ":0"}, goos: "linux", reason: "cannot be read as a command"},
 		{name: "blank LAYMAN_BROWSER ignored", env: map[string]string{"LAYMAN_BROWSER": "  ", "DISPLAY": ":0"}, goos: "linux", system: true},
 		{name: "SSH connection", env: map[string]string{"SSH_CONNECTION": "a b c d", "DISPLAY": "localhost:10"}, goos: "linux", reason: "SSH"},
 		{name: "SSH on macOS", env: map[string]string{"SSH_TTY": "/dev/ttys001"}, goos: "darwin", reason: "SSH"},
@@ -37,7 +41,7 @@ func TestSelectBrowser(t *testing.T) {
 			b, reason := selectBrowser(func(k string) string { return tc.env[k] }, &bytes.Buffer{}, tc.goos)
 			switch got := b.(type) {
 			case *commandBrowser:
-				if tc.command == nil || strings.Join(got.args, " ") != strings.Join(tc.command, " ") {
+				if tc.command == nil || !slices.Equal(got.args, tc.command) {
 					t.Errorf("command %q, want %q", got.args, tc.command)
 				}
 			case systemBrowser:
