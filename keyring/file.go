@@ -42,31 +42,6 @@ func NewFile(dir string) (Store, error) {
 	return &fileStore{dir: abs}, nil
 }
 
-// DefaultFileDir returns where the file store keeps tokens by default.
-// Tokens are state, not configuration (they change on every refresh and must
-// not be synced with dotfiles), so on Unix it follows the XDG base directory
-// spec: $XDG_STATE_HOME/laymanctl/tokens, else ~/.local/state/laymanctl/tokens.
-// macOS and Windows have no state directory; there it is
-// os.UserConfigDir()/laymanctl/tokens (~/Library/Application Support,
-// %AppData%), unless XDG_STATE_HOME is set.
-func DefaultFileDir() (string, error) {
-	if dir := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(dir) {
-		return filepath.Join(dir, "laymanctl", "tokens"), nil
-	}
-	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
-		base, err := os.UserConfigDir()
-		if err != nil {
-			return "", fmt.Errorf("file token store: %w", err)
-		}
-		return filepath.Join(base, "laymanctl", "tokens"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("file token store: %w", err)
-	}
-	return filepath.Join(home, ".local", "state", "laymanctl", "tokens"), nil
-}
-
 func (s *fileStore) Name() string { return "file" }
 
 func (s *fileStore) path(key string) string {

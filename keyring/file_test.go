@@ -167,24 +167,3 @@ func TestNewFileNeedsDir(t *testing.T) {
 		t.Error("NewFile(\"\") succeeded")
 	}
 }
-
-func TestDefaultFileDir(t *testing.T) {
-	state := t.TempDir()
-	t.Setenv("XDG_STATE_HOME", state)
-	if got, err := DefaultFileDir(); err != nil || got != filepath.Join(state, "laymanctl", "tokens") {
-		t.Errorf("with XDG_STATE_HOME: DefaultFileDir() = %q, %v", got, err)
-	}
-
-	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
-		return
-	}
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	for _, unusable := range []string{"", "relative/dir"} {
-		t.Setenv("XDG_STATE_HOME", unusable)
-		want := filepath.Join(home, ".local", "state", "laymanctl", "tokens")
-		if got, err := DefaultFileDir(); err != nil || got != want {
-			t.Errorf("XDG_STATE_HOME=%q: DefaultFileDir() = %q, %v; want %q", unusable, got, err, want)
-		}
-	}
-}

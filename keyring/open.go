@@ -11,7 +11,8 @@ func StoreNames() []string { return []string{"keyring", "file", "memory"} }
 
 // OpenOptions configures Open.
 type OpenOptions struct {
-	// FileDir is the file store's directory; empty means DefaultFileDir().
+	// FileDir is the file store's directory, required for "file": where it
+	// lies is the application's choice (laymanctl: cmd/config.Dirs).
 	FileDir string
 	// Keychain configures the keyring store.
 	Keychain KeychainOptions
@@ -25,14 +26,7 @@ func Open(name string, opts OpenOptions) (Store, error) {
 	case "", "keyring":
 		return NewKeychain(opts.Keychain), nil
 	case "file":
-		dir := opts.FileDir
-		if dir == "" {
-			var err error
-			if dir, err = DefaultFileDir(); err != nil {
-				return nil, err
-			}
-		}
-		return NewFile(dir)
+		return NewFile(opts.FileDir)
 	case "memory":
 		return NewMemory(), nil
 	default:

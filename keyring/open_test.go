@@ -32,10 +32,9 @@ func TestOpenRejectsUnknownName(t *testing.T) {
 	}
 }
 
-func TestOpenFileUsesDefaultDirLazily(t *testing.T) {
+func TestOpenFileCreatesItsDirLazily(t *testing.T) {
 	state := t.TempDir()
-	t.Setenv("XDG_STATE_HOME", state)
-	s, err := Open("file", OpenOptions{})
+	s, err := Open("file", OpenOptions{FileDir: filepath.Join(state, "laymanctl", "tokens")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func NewFactory(io *IOStreams, build BuildInfo) *Factory {
 // Config loads the configuration file once.
 func (f *Factory) Config() (*config.Config, error) {
 	f.configOnce.Do(func() {
-		path, err := config.Path()
+		path, err := config.Path(f.Env)
 		if err != nil {
 			f.configErr = err
 			return
@@ -202,17 +202,11 @@ func (f *Factory) HTTPClient() (*http.Client, error) {
 	return &http.Client{Transport: rt}, nil
 }
 
-// StateDir holds lock files and the file token store:
-// $XDG_STATE_HOME/laymanctl or ~/.local/state/laymanctl.
+// StateDir holds lock files, upload journals and the file token store
+// (config.Dirs says where, per system).
 func (f *Factory) StateDir() (string, error) {
-	if d := f.Env("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "laymanctl"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("cannot locate the home directory: %w", err)
-	}
-	return filepath.Join(home, ".local", "state", "laymanctl"), nil
+	d, err := config.UserDirs(f.Env)
+	return d.State, err
 }
 
 // TokenStoreName is LAYMAN_TOKEN_STORE, else the profile's, else "keyring".

@@ -45,19 +45,6 @@ type Config struct {
 	path string
 }
 
-// Path is where the file lives: $LAYMAN_CONFIG, else
-// os.UserConfigDir()/laymanctl/config.yaml.
-func Path() (string, error) {
-	if p := os.Getenv("LAYMAN_CONFIG"); p != "" {
-		return p, nil
-	}
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("cannot locate the configuration directory: %w", err)
-	}
-	return filepath.Join(dir, "laymanctl", "config.yaml"), nil
-}
-
 // Load reads the file at path; a missing file is an empty configuration.
 func Load(path string) (*Config, error) {
 	c := &Config{path: path}
