@@ -119,22 +119,15 @@ func (f *Factory) Profile() (string, *config.Profile, error) {
 
 // Server is --server, else LAYMAN_SERVER, else the profile's server.
 func (f *Factory) Server() (string, error) {
-	s := f.Flags.Server
-	if s == "" {
-		s = f.Env("LAYMAN_SERVER")
+	s, err := f.Setting("server")
+	if err != nil {
+		return "", err
 	}
-	if s == "" {
-		_, p, err := f.Profile()
-		if err != nil {
-			return "", err
-		}
-		s = p.Server
-	}
-	if s == "" {
+	if s.Value == "" {
 		return "", &ExitError{Code: ExitUsage, Err: ErrNoServer,
 			Hint: "Pass --server URL, set LAYMAN_SERVER, or run `laymanctl auth login --server URL`."}
 	}
-	return NormalizeServer(s)
+	return NormalizeServer(s.Value)
 }
 
 // ErrNoServer says no Layman server is configured anywhere.
@@ -157,11 +150,11 @@ func (f *Factory) Transport() (http.RoundTripper, error) {
 		return f.BaseTransport()
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	caFile := f.Flags.CAFile
-	if caFile == "" {
-		if _, p, err := f.Profile(); err == nil {
-			caFile = p.CAFile
-		}
+	var caFile string
+	if s, err := f.Setting("ca_file"); err == nil {
+		caFile = s.Value
+	} else {
+		caFile = f.Flags.CAFile
 	}
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
@@ -211,11 +204,12 @@ func (f *Factory) StateDir() (string, error) {
 
 // TokenStoreName is LAYMAN_TOKEN_STORE, else the profile's, else "keyring".
 func (f *Factory) TokenStoreName() string {
+	if s, err := f.Setting("token_store"); err == nil {
+		return s.Value
+	}
+	// An unusable profile is reported by whatever reads it next.
 	if n := f.Env("LAYMAN_TOKEN_STORE"); n != "" {
 		return n
-	}
-	if _, p, err := f.Profile(); err == nil && p.TokenStore != "" {
-		return p.TokenStore
 	}
 	return "keyring"
 }
@@ -241,10 +235,8 @@ func (f *Factory) OpenTokenStore(name string) (keyring.Store, error) {
 // Printer builds the output printer from -o/--jq or the profile's default.
 func (f *Factory) Printer() (*Printer, error) {
 	format := f.Flags.Output
-	if format == "" {
-		if _, p, err := f.Profile(); err == nil {
-			format = p.Output
-		}
+	if s, err := f.Setting("output"); err == nil {
+		format = s.Value
 	}
 	p, err := NewPrinter(f.IO, format, f.Flags.JQ)
 	if err != nil {

@@ -17,29 +17,57 @@ func NewCmd(f *cli.Factory) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "config",
 		Short: "Read and change profiles in the configuration file",
-		Long: `Profiles live in a YAML file: $LAYMAN_CONFIG, or laymanctl/config.yaml in the
-user's configuration directory. Keys: ` + fmt.Sprint(config.Keys),
+		Long: `Profiles live in a YAML file: $LAYMAN_CONFIG, or config.yaml in laymanctl's
+configuration directory ('laymanctl config path' prints it).
+
+Keys: ` + strings.Join(config.Keys, ", ") + `.
+
+'config get' and 'config list' show the value a command would use and where
+it comes from: a flag (--server, --output, --ca-file), an environment variable
+(LAYMAN_SERVER, LAYMAN_TOKEN_STORE, LAYMAN_AUTH_URL, LAYMAN_CLIENT_ID), the
+profile in the file, or laymanctl's default.`,
 	}
-	c.AddCommand(newGetCmd(f), newSetCmd(f), newListCmd(f), newProfilesCmd(f), newUseCmd(f))
+	c.AddCommand(newGetCmd(f), newSetCmd(f), newUnsetCmd(f), newListCmd(f), newProfilesCmd(f),
+		newUseCmd(f), newDeleteCmd(f), newPathCmd(f))
 	return c
 }
 
 func newGetCmd(f *cli.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:     "get KEY",
-		Short:   "Print one setting of the active profile",
-		Example: "  laymanctl config get server",
-		Args:    cli.ExactArgs(1, "KEY"),
+		Use:   "get KEY",
+		Short: "Print the effective value of one setting",
+		Long: `Print the value a command would use for KEY in the active profile: from a
+flag, an environment variable, the file or the default. Where it comes from is
+printed on stderr when that is a terminal, and in -o json.`,
+		Example: `  laymanctl config get server
+  laymanctl config get token_store -o json`,
+		Args:              cli.ExactArgs(1, "KEY"),
+		ValidArgsFunction: completeKeys,
 		RunE: func(c *cobra.Command, args []string) error {
-			_, p, err := f.Profile()
+			pr, err := f.Printer()
 			if err != nil {
 				return err
 			}
-			v, err := p.Get(args[0])
-			if err != nil {
-				return &cli.UsageError{Err: err}
+			// A profile that does not exist is an error here even when a
+			// flag or variable decides the value.
+			if _, _, err := f.Profile(); err != nil {
+				return err
 			}
-			fmt.Fprintln(f.IO.Out, v)
+			s, err := f.Setting(args[0])
+			if err != nil {
+				return err
+			}
+			if pr.Structured() {
+				raw, err := json.Marshal(s)
+				if err != nil {
+					return err
+				}
+				return pr.Print(raw, nil)
+			}
+			fmt.Fprintln(f.IO.Out, s.Value)
+			if f.IO.ErrTTY && !f.Flags.Quiet {
+				fmt.Fprintf(f.IO.ErrOut, "(%s)\n", s.Origin())
+			}
 			return nil
 		},
 	}
@@ -51,6 +79,22 @@ func newSetCmd(f *cli.Factory) *cobra.Command {
 		Short:   "Change one setting of the active profile (created if needed)",
 		Example: "  laymanctl --profile prod config set server https://layman.example.com",
 		Args:    cli.ExactArgs(2, "KEY VALUE"),
+		ValidArgsFunction: func(c *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) == 0 {
+				return completeKeys(c, args, "")
+			}
+			if len(args) == 1 {
+				switch args[0] {
+				case "token_store":
+					return []string{"keyring", "file"}, cobra.ShellCompDirectiveNoFileComp
+				case "output":
+					return cli.Formats, cobra.ShellCompDirectiveNoFileComp
+				case "ca_file":
+					return nil, cobra.ShellCompDirectiveDefault
+				}
+			}
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(c *cobra.Command, args []string) error {
 			name, err := f.ProfileName()
 			if err != nil {
@@ -73,31 +117,113 @@ func newSetCmd(f *cli.Factory) *cobra.Command {
 
 func newListCmd(f *cli.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:     "list",
-		Short:   "Print every setting of the active profile",
-		Example: "  laymanctl config list -o json",
-		Args:    cli.NoArgs,
+		Use:   "list",
+		Short: "Print every setting and where its value comes from",
+		Example: `  laymanctl config list
+  laymanctl config list -o json`,
+		Args: cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			pr, err := f.Printer()
 			if err != nil {
 				return err
 			}
-			_, p, err := f.Profile()
+			all, err := f.Settings()
 			if err != nil {
 				return err
 			}
-			settings := map[string]string{}
-			t := cli.Table{Header: []string{"KEY", "VALUE"}}
-			for _, k := range config.Keys {
-				v, _ := p.Get(k)
-				settings[k] = v
-				t.Rows = append(t.Rows, []string{k, v})
+			t := cli.Table{Header: []string{"KEY", "VALUE", "SOURCE"}}
+			for _, s := range all {
+				t.Rows = append(t.Rows, []string{s.Key, s.Value, s.Origin()})
 			}
-			raw, err := json.Marshal(settings)
+			raw, err := json.Marshal(all)
 			if err != nil {
 				return err
 			}
 			return pr.Print(raw, func() cli.Table { return t })
+		},
+	}
+}
+
+func newUnsetCmd(f *cli.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:               "unset KEY",
+		Short:             "Remove one setting from the active profile",
+		Example:           "  laymanctl config unset ca_file",
+		Args:              cli.ExactArgs(1, "KEY"),
+		ValidArgsFunction: completeKeys,
+		RunE: func(c *cobra.Command, args []string) error {
+			name, err := f.ProfileName()
+			if err != nil {
+				return err
+			}
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			p := cfg.Profile(name)
+			if p == nil {
+				if _, err := (&config.Profile{}).Get(args[0]); err != nil {
+					return &cli.UsageError{Err: err}
+				}
+				return nil // nothing to remove
+			}
+			if err := p.Set(args[0], ""); err != nil {
+				return &cli.UsageError{Err: err}
+			}
+			return cfg.Save()
+		},
+	}
+}
+
+func newDeleteCmd(f *cli.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete PROFILE",
+		Short: "Delete a profile from the configuration file",
+		Long: `Delete PROFILE from the configuration file. Its stored tokens are not touched:
+run 'laymanctl auth logout --profile PROFILE' first to revoke and delete them.`,
+		Example:           "  laymanctl config delete staging",
+		Args:              cli.ExactArgs(1, "PROFILE"),
+		ValidArgsFunction: completeProfiles(f),
+		RunE: func(c *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			if err := knownProfile(cfg, args[0]); err != nil {
+				return err
+			}
+			delete(cfg.Profiles, args[0])
+			if cfg.CurrentProfile == args[0] {
+				cfg.CurrentProfile = ""
+			}
+			if err := cfg.Save(); err != nil {
+				return err
+			}
+			if !f.Flags.Quiet {
+				fmt.Fprintf(f.IO.ErrOut, "Deleted profile %s\n", args[0])
+			}
+			return nil
+		},
+	}
+}
+
+func newPathCmd(f *cli.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "path",
+		Short: "Print the path of the configuration file",
+		Long: `Print the path of the configuration file in use, whether or not it exists yet:
+$LAYMAN_CONFIG, else config.yaml in the configuration directory
+(~/.config/laymanctl on Linux, ~/Library/Application Support/laymanctl on macOS,
+%AppData%\laymanctl on Windows; XDG_CONFIG_HOME is honoured everywhere).`,
+		Example: "  laymanctl config path",
+		Args:    cli.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			p, err := config.Path(f.Env)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(f.IO.Out, p)
+			return nil
 		},
 	}
 }
@@ -148,25 +274,18 @@ func newProfilesCmd(f *cli.Factory) *cobra.Command {
 
 func newUseCmd(f *cli.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:     "use PROFILE",
-		Short:   "Make PROFILE the active profile",
-		Example: "  laymanctl config use prod",
-		Args:    cli.ExactArgs(1, "PROFILE"),
+		Use:               "use PROFILE",
+		Short:             "Make PROFILE the active profile",
+		Example:           "  laymanctl config use prod",
+		Args:              cli.ExactArgs(1, "PROFILE"),
+		ValidArgsFunction: completeProfiles(f),
 		RunE: func(c *cobra.Command, args []string) error {
 			cfg, err := f.Config()
 			if err != nil {
 				return err
 			}
-			if cfg.Profile(args[0]) == nil {
-				names := cfg.ProfileNames()
-				if len(names) == 0 {
-					name := args[0]
-					if config.ValidateProfileName(name) != nil {
-						name = "NAME"
-					}
-					return cli.Usagef("unknown profile %q; no profiles yet; create one with `laymanctl auth login --profile %s --server URL`", args[0], name)
-				}
-				return cli.Usagef("unknown profile %q; known profiles: %s", args[0], strings.Join(names, ", "))
+			if err := knownProfile(cfg, args[0]); err != nil {
+				return err
 			}
 			cfg.CurrentProfile = args[0]
 			if err := cfg.Save(); err != nil {
@@ -177,5 +296,43 @@ func newUseCmd(f *cli.Factory) *cobra.Command {
 			}
 			return nil
 		},
+	}
+}
+
+// knownProfile refuses a profile the file does not have, naming those it has.
+func knownProfile(cfg *config.Config, name string) error {
+	if cfg.Profile(name) != nil {
+		return nil
+	}
+	names := cfg.ProfileNames()
+	if len(names) == 0 {
+		create := name
+		if config.ValidateProfileName(create) != nil {
+			create = "NAME"
+		}
+		return cli.Usagef("unknown profile %q; no profiles yet; create one with `laymanctl auth login --profile %s --server URL`", name, create)
+	}
+	return cli.Usagef("unknown profile %q; known profiles: %s", name, strings.Join(names, ", "))
+}
+
+// completeKeys offers the profile keys.
+func completeKeys(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return config.Keys, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeProfiles offers the profiles of the configuration file.
+func completeProfiles(f *cli.Factory) cobra.CompletionFunc {
+	return func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return cfg.ProfileNames(), cobra.ShellCompDirectiveNoFileComp
 	}
 }
