@@ -110,6 +110,7 @@ Learn more:
 	root.InitDefaultCompletionCmd()
 	root.InitDefaultHelpCmd()
 	applyConventions(root)
+	registerCompletions(root, f)
 	return root
 }
 

@@ -40,8 +40,9 @@ type File struct {
 	Size int64
 }
 
-// overviewResampling is Layman's OVERVIEW_RESAMPLING_METHOD_LIST.
-var overviewResampling = []string{"nearest", "average", "rms", "bilinear", "gauss", "cubic", "cubicspline", "lanczos", "average_magphase", "mode"}
+// OverviewResampling is Layman's OVERVIEW_RESAMPLING_METHOD_LIST, the values of
+// --overview-resampling.
+var OverviewResampling = []string{"nearest", "average", "rms", "bilinear", "gauss", "cubic", "cubicspline", "lanczos", "average_magphase", "mode"}
 
 var crsPattern = regexp.MustCompile(`^EPSG:[0-9]+$`)
 
@@ -238,8 +239,8 @@ func (pl *Plan) checkOptions(hasFiles bool) error {
 		return invalid("time-regex-format", "needs --time-regex")
 	}
 	if p.OverviewResampling != "" {
-		if !slices.Contains(overviewResampling, p.OverviewResampling) {
-			return invalid("overview-resampling", "%q is not one of %s", p.OverviewResampling, strings.Join(overviewResampling, ", "))
+		if !slices.Contains(OverviewResampling, p.OverviewResampling) {
+			return invalid("overview-resampling", "%q is not one of %s", p.OverviewResampling, strings.Join(OverviewResampling, ", "))
 		}
 		if !hasFiles {
 			return invalid("overview-resampling", "needs data files")

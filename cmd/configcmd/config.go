@@ -183,7 +183,7 @@ func newDeleteCmd(f *cli.Factory) *cobra.Command {
 run 'laymanctl auth logout --profile PROFILE' first to revoke and delete them.`,
 		Example:           "  laymanctl config delete staging",
 		Args:              cli.ExactArgs(1, "PROFILE"),
-		ValidArgsFunction: completeProfiles(f),
+		ValidArgsFunction: onlyFirst(cli.CompleteProfiles(f)),
 		RunE: func(c *cobra.Command, args []string) error {
 			cfg, err := f.Config()
 			if err != nil {
@@ -278,7 +278,7 @@ func newUseCmd(f *cli.Factory) *cobra.Command {
 		Short:             "Make PROFILE the active profile",
 		Example:           "  laymanctl config use prod",
 		Args:              cli.ExactArgs(1, "PROFILE"),
-		ValidArgsFunction: completeProfiles(f),
+		ValidArgsFunction: onlyFirst(cli.CompleteProfiles(f)),
 		RunE: func(c *cobra.Command, args []string) error {
 			cfg, err := f.Config()
 			if err != nil {
@@ -323,16 +323,12 @@ func completeKeys(_ *cobra.Command, args []string, _ string) ([]string, cobra.Sh
 	return config.Keys, cobra.ShellCompDirectiveNoFileComp
 }
 
-// completeProfiles offers the profiles of the configuration file.
-func completeProfiles(f *cli.Factory) cobra.CompletionFunc {
-	return func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+// onlyFirst completes the first argument only.
+func onlyFirst(fn cobra.CompletionFunc) cobra.CompletionFunc {
+	return func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		cfg, err := f.Config()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		return cfg.ProfileNames(), cobra.ShellCompDirectiveNoFileComp
+		return fn(c, args, toComplete)
 	}
 }
