@@ -98,7 +98,7 @@ func TestCompletionOfLocalValues(t *testing.T) {
 		want []string
 		dir  string
 	}{
-		{[]string{"-o", ""}, []string{"table", "json", "yaml"}, dirNoFiles},
+		{[]string{"-o", ""}, []string{"table", "wide", "json", "yaml"}, dirNoFiles},
 		{[]string{"layers", "list", "--order-by", ""}, []string{"title", "last_change", "full_text", "bbox"}, dirNoFiles},
 		{[]string{"auth", "login", "--token-store", ""}, []string{"keyring", "file", "memory"}, dirNoFiles},
 		{[]string{"layers", "publish", "--overview-resampling", ""}, []string{"nearest", "average", "rms", "bilinear", "gauss", "cubic", "cubicspline", "lanczos", "average_magphase", "mode"}, dirNoFiles},
@@ -107,7 +107,7 @@ func TestCompletionOfLocalValues(t *testing.T) {
 		{[]string{"config", "delete", ""}, []string{"prod", "staging"}, dirNoFiles},
 		{[]string{"config", "get", ""}, []string{"server", "auth_url", "authorize_url", "token_url", "revoke_url", "introspect_url", "client_id", "scopes", "token_store", "output", "ca_file"}, dirNoFiles},
 		{[]string{"config", "set", "token_store", ""}, []string{"keyring", "file"}, dirNoFiles},
-		{[]string{"config", "set", "output", ""}, []string{"table", "json", "yaml"}, dirNoFiles},
+		{[]string{"config", "set", "output", ""}, []string{"table", "wide", "json", "yaml"}, dirNoFiles},
 		{[]string{"api", ""}, []string{"GET", "POST", "PATCH", "PUT", "DELETE"}, dirNoFiles},
 		{[]string{"version", ""}, nil, dirNoFiles},
 		{[]string{"layers", "list", "--search", ""}, nil, dirNoFiles},

@@ -71,7 +71,7 @@ Learn more:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
-			if f.Flags.NoColor {
+			if f.Flags.NoColor || f.Env("NO_COLOR") != "" {
 				f.IO.NoColor = true
 			}
 			return nil
@@ -80,7 +80,7 @@ Learn more:
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.Flags.Server, "server", "", "Layman server URL (env LAYMAN_SERVER)")
 	pf.StringVar(&f.Flags.Profile, "profile", "", "configuration profile (env LAYMAN_PROFILE)")
-	pf.StringVarP(&f.Flags.Output, "output", "o", "", "output format: table, json or yaml")
+	pf.StringVarP(&f.Flags.Output, "output", "o", "", "output format: table, wide (no column cut), json or yaml")
 	pf.StringVar(&f.Flags.JQ, "jq", "", "filter JSON output with a jq expression")
 	pf.StringVarP(&f.Flags.Template, "template", "t", "", "format JSON output with a Go template (helpers: tablerow, truncate, timeago, json)")
 	pf.BoolVar(&f.Flags.Debug, "debug", false, "log HTTP traffic to stderr, secrets redacted (env LAYMAN_DEBUG)")

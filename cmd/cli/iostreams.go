@@ -18,18 +18,25 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	InTTY, OutTTY, ErrTTY bool
-	// NoColor is set by --no-color or the NO_COLOR variable.
+	// NoColor is set by --no-color or the NO_COLOR variable (at the root
+	// command, which reads the Factory's environment).
 	NoColor bool
+	// Width is the terminal's width in columns when stdout is one, else 0;
+	// tables are fitted to it.
+	Width int
 }
 
 // System returns the process's standard streams.
 func System() *IOStreams {
 	isTTY := func(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
-	return &IOStreams{
+	s := &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		InTTY: isTTY(os.Stdin), OutTTY: isTTY(os.Stdout), ErrTTY: isTTY(os.Stderr),
-		NoColor: os.Getenv("NO_COLOR") != "",
 	}
+	if s.OutTTY {
+		s.Width, _, _ = term.GetSize(int(os.Stdout.Fd()))
+	}
+	return s
 }
 
 // Test returns streams backed by buffers: stdin, stdout and stderr. No end is

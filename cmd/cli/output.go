@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"iter"
+	"slices"
 	"strings"
-	"text/tabwriter"
 	"text/template"
 
 	"github.com/itchyny/gojq"
+	"github.com/mattn/go-runewidth"
 )
 
-// Output formats accepted by -o/--output.
-var Formats = []string{"table", "json", "yaml"}
+// Output formats accepted by -o/--output: "wide" is the table with no
+// column cut to the terminal's width.
+var Formats = []string{"table", "wide", "json", "yaml"}
 
 // Printer writes command results to stdout in the format asked for.
 type Printer struct {
@@ -57,7 +60,7 @@ func NewPrinter(io *IOStreams, format, jq string) (*Printer, error) {
 // Structured reports whether the result is printed as data (json, yaml or
 // jq) rather than as a table.
 func (p *Printer) Structured() bool {
-	return p.Format != "table" || p.query != nil || p.template != nil
+	return p.Format != "table" && p.Format != "wide" || p.query != nil || p.template != nil
 }
 
 // Table is rows for a person (aligned, with a header) or a script
@@ -158,10 +161,75 @@ func (p *Printer) writeTable(header []string, rows iter.Seq[[]string]) error {
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(p.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	all := [][]string{header}
 	for r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
+		all = append(all, r)
 	}
-	return tw.Flush()
+	widths := columnWidths(all)
+	if p.Format != "wide" && p.IO.Width > 0 {
+		fitColumns(widths, header, p.IO.Width)
+	}
+	color := p.IO.ColorOut()
+	var line strings.Builder
+	for _, r := range all {
+		line.Reset()
+		for i, cell := range r {
+			cell = runewidth.Truncate(cell, widths[i], "…")
+			pad := widths[i] - runewidth.StringWidth(cell)
+			if color {
+				cell = colorStatus(cell)
+			}
+			line.WriteString(cell)
+			if i < len(r)-1 {
+				line.WriteString(strings.Repeat(" ", pad+columnGap))
+			}
+		}
+		line.WriteByte('\n')
+		if _, err := io.WriteString(p.IO.Out, line.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// columnGap separates the columns of a table for a person.
+const columnGap = 2
+
+func columnWidths(rows [][]string) []int {
+	var widths []int
+	for _, r := range rows {
+		for i, cell := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], runewidth.StringWidth(cell))
+		}
+	}
+	return widths
+}
+
+// shrinkable are the columns cut (with an ellipsis) to fit the terminal;
+// names, UUIDs and states are kept whole, for they are copied and read.
+var shrinkable = []string{"TITLE", "DESCRIPTION", "DETAILS", "VALUE"}
+
+// minShrunk is the narrowest a shrinkable column is cut to.
+const minShrunk = 12
+
+// fitColumns narrows the shrinkable columns so that a row fits in width
+// columns, as far as they allow; -o wide shows them whole.
+func fitColumns(widths []int, header []string, width int) {
+	total := columnGap * (len(widths) - 1)
+	for _, w := range widths {
+		total += w
+	}
+	for i, h := range header {
+		if total <= width {
+			return
+		}
+		if i < len(widths) && slices.Contains(shrinkable, h) && widths[i] > minShrunk {
+			cut := min(total-width, widths[i]-minShrunk)
+			widths[i] -= cut
+			total -= cut
+		}
+	}
 }

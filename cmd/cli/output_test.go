@@ -18,7 +18,7 @@ func sampleTable() Table {
 func TestNewPrinterRejectsBadOptions(t *testing.T) {
 	io, _, _, _ := Test()
 	var ue *UsageError
-	if _, err := NewPrinter(io, "xml", ""); !errors.As(err, &ue) || !strings.Contains(err.Error(), "table, json, yaml") {
+	if _, err := NewPrinter(io, "xml", ""); !errors.As(err, &ue) || !strings.Contains(err.Error(), "table, wide, json, yaml") {
 		t.Errorf("bad format: %v", err)
 	}
 	if _, err := NewPrinter(io, "json", ".[ | "); !errors.As(err, &ue) {

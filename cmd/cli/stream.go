@@ -35,7 +35,7 @@ func PrintList[T any](p *Printer, items iter.Seq2[T, error], raw func(T) json.Ra
 	// Thousands of items: write in blocks, not a system call per item.
 	out := bufio.NewWriterSize(p.IO.Out, 64<<10)
 	lp := *p
-	lp.IO = &IOStreams{Out: out, OutTTY: p.IO.OutTTY}
+	lp.IO = &IOStreams{Out: out, OutTTY: p.IO.OutTTY, NoColor: p.IO.NoColor, Width: p.IO.Width}
 	var err error
 	switch {
 	case p.items != nil:

@@ -118,6 +118,11 @@ func ForEachGeneration(t *testing.T, o Options, fn func(t *testing.T, h *Harness
 type RunOptions struct {
 	Stdin                 string
 	InTTY, OutTTY, ErrTTY bool
+	// Color is a terminal that takes colours (unless NO_COLOR or
+	// --no-color); without it a terminal shows plain text.
+	Color bool
+	// Width is the terminal's width in columns (0: unknown).
+	Width int
 }
 
 // TTY is a person at a terminal typing stdin.
@@ -146,6 +151,7 @@ func (h *Harness) RunWith(o RunOptions, args ...string) Result {
 	ios, in, out, errOut := cli.Test()
 	in.WriteString(o.Stdin)
 	ios.InTTY, ios.OutTTY, ios.ErrTTY = o.InTTY, o.OutTTY, o.ErrTTY
+	ios.NoColor, ios.Width = !o.Color, o.Width
 	f := cli.NewFactory(ios, cli.BuildInfo{Version: "test", Commit: "none", Date: "unknown"})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -196,8 +196,8 @@ func validateValue(key, value string) error {
 			return fmt.Errorf("anonymous must be true or false, not %q", value)
 		}
 	case "output":
-		if value != "" && value != "table" && value != "json" && value != "yaml" {
-			return fmt.Errorf("output must be table, json or yaml, not %q", value)
+		if value != "" && value != "table" && value != "wide" && value != "json" && value != "yaml" {
+			return fmt.Errorf("output must be table, wide, json or yaml, not %q", value)
 		}
 	case "server", "auth_url", "authorize_url", "token_url", "revoke_url", "introspect_url":
 		if value != "" && !strings.HasPrefix(value, "https://") && !strings.HasPrefix(value, "http://") {

@@ -81,7 +81,7 @@ func WaitReporter(io *cli.IOStreams, quiet bool, kind string, ref client.Ref) (o
 	case quiet:
 		return nil, func() {}
 	case io.ErrTTY:
-		return func(st upload.Status) { fmt.Fprintln(io.ErrOut, StatusLine(kind, ref, st)) }, func() {}
+		return func(st upload.Status) { fmt.Fprintln(io.ErrOut, io.Colorize(StatusLine(kind, ref, st))) }, func() {}
 	}
 	l := NewStatusLog(io.ErrOut)
 	return func(st upload.Status) { l.Set(StatusLine(kind, ref, st), true) }, l.Stop
