@@ -26,7 +26,7 @@ const completionListLimit = 500
 const noFiles = cobra.ShellCompDirectiveNoFileComp
 
 // fileFlags take a local path; every other flag completes no file names.
-var fileFlags = []string{"file", "style", "ca-file", "input", "output-file", "field"}
+var fileFlags = []string{"file", "filename", "state", "style", "ca-file", "input", "output-file", "field"}
 
 // registerCompletions teaches the shell what each argument and flag takes:
 // REFs, usernames and workspaces from the server, profiles and enum values

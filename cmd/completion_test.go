@@ -105,7 +105,7 @@ func TestCompletionOfLocalValues(t *testing.T) {
 		{[]string{"--profile", ""}, []string{"prod", "staging"}, dirNoFiles},
 		{[]string{"config", "use", ""}, []string{"prod", "staging"}, dirNoFiles},
 		{[]string{"config", "delete", ""}, []string{"prod", "staging"}, dirNoFiles},
-		{[]string{"config", "get", ""}, []string{"server", "auth_url", "authorize_url", "token_url", "revoke_url", "introspect_url", "client_id", "scopes", "token_store", "output", "ca_file"}, dirNoFiles},
+		{[]string{"config", "get", ""}, []string{"server", "auth_url", "authorize_url", "token_url", "revoke_url", "introspect_url", "client_id", "scopes", "token_store", "output", "ca_file", "anonymous"}, dirNoFiles},
 		{[]string{"config", "set", "token_store", ""}, []string{"keyring", "file"}, dirNoFiles},
 		{[]string{"config", "set", "output", ""}, []string{"table", "wide", "json", "yaml"}, dirNoFiles},
 		{[]string{"api", ""}, []string{"GET", "POST", "PATCH", "PUT", "DELETE"}, dirNoFiles},
@@ -116,6 +116,7 @@ func TestCompletionOfLocalValues(t *testing.T) {
 		{[]string{"layers", "update", "alice:rivers", ""}, nil, dirDefault},
 		{[]string{"layers", "publish", "--style", ""}, []string{"sld", "qml"}, dirFilterEx},
 		{[]string{"maps", "publish", ""}, []string{"json"}, dirFilterEx},
+		{[]string{"apply", "-f", ""}, nil, dirDefault},
 	} {
 		got, dir := complete(t, h, tc.args...)
 		if !slices.Equal(got, tc.want) || dir != tc.dir {

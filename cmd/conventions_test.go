@@ -45,8 +45,23 @@ func TestVersionFlag(t *testing.T) {
 func TestRootHelpGroupsCommandsAndListsTopics(t *testing.T) {
 	h := cmdtest.New(t, cmdtest.Options{})
 	out := h.Run("--help").Stdout
+	section := func(title string) string {
+		_, s, _ := strings.Cut(out, title+"\n")
+		s, _, _ = strings.Cut(s, "\n\n")
+		return s
+	}
+	for title, cmds := range map[string][]string{
+		"Publishing commands:": {"layers", "maps", "publications"},
+		"Users and raw API:":   {"api", "roles", "users"},
+		"Set-up commands:":     {"auth", "completion", "config", "help", "version"},
+	} {
+		for _, c := range cmds {
+			if !strings.Contains(section(title), "  "+c+" ") {
+				t.Errorf("%s lacks %s:\n%s", title, c, out)
+			}
+		}
+	}
 	for _, want := range []string{
-		"Publishing commands:\n  layers ", "Users and raw API:\n  api ", "Set-up commands:\n  auth ",
 		"Help topics:\n  environment ", "\n  exit-codes ", "laymanctl help environment",
 	} {
 		if !strings.Contains(out, want) {

@@ -61,7 +61,7 @@ var groups = []*cobra.Group{
 }
 
 var groupOf = map[string]string{
-	"layers": "core", "maps": "core", "publications": "core",
+	"layers": "core", "maps": "core", "publications": "core", "apply": "core", "diff": "core",
 	"users": "admin", "roles": "admin", "api": "admin",
 	"auth": "setup", "config": "setup", "version": "setup", "completion": "setup", "help": "setup",
 }

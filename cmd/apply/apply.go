@@ -86,7 +86,7 @@ with file:line:column, and then nothing is sent.`,
 	}
 	if diff {
 		c.Use = "diff -f FILE|DIR"
-		c.Short = "Show what apply would change; exit 1 when it would change anything"
+		c.Short = "Show what apply would change (exit 1 when anything would)"
 		c.Long = `Compare a manifest with the server and the state file as apply does, print
 the plan, and exit 0 when nothing would change, 1 otherwise. Nothing is sent.`
 		c.Example = `  laymanctl diff -f layers.yaml --prune`

@@ -248,14 +248,8 @@ func (f *Factory) Printer() (*Printer, error) {
 // Anonymous reports --anonymous, LAYMAN_ANONYMOUS or the profile's
 // setting: requests carry no credential.
 func (f *Factory) Anonymous() bool {
-	if f.Flags.Anonymous {
-		return true
-	}
-	if v := f.Env("LAYMAN_ANONYMOUS"); v != "" {
-		return v != "0" && v != "false"
-	}
-	_, p, err := f.Profile()
-	return err == nil && p.Anonymous == "true"
+	s, err := f.Setting("anonymous")
+	return err == nil && s.Value != "0" && s.Value != "false" && s.Value != ""
 }
 
 // Client is an authenticated Layman client for the active profile, or an

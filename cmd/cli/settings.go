@@ -81,6 +81,12 @@ func (f *Factory) Setting(key string) (Setting, error) {
 		order = append(order, fromFile, env("LAYMAN_AUTH_URL"))
 	case "client_id":
 		order = append(order, fromFile, env(auth.EnvClientID), def(DefaultClientID))
+	case "anonymous":
+		set := ""
+		if f.Flags.Anonymous {
+			set = "true"
+		}
+		order = append(order, flag("--anonymous", set), env("LAYMAN_ANONYMOUS"), fromFile, def("false"))
 	case "scopes":
 		order = append(order, fromFile, def(strings.Join(DefaultScopes, " ")))
 	default:

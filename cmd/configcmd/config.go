@@ -23,9 +23,10 @@ configuration directory ('laymanctl config path' prints it).
 Keys: ` + strings.Join(config.Keys, ", ") + `.
 
 'config get' and 'config list' show the value a command would use and where
-it comes from: a flag (--server, --output, --ca-file), an environment variable
-(LAYMAN_SERVER, LAYMAN_TOKEN_STORE, LAYMAN_AUTH_URL, LAYMAN_CLIENT_ID), the
-profile in the file, or laymanctl's default.`,
+it comes from: a flag (--server, --output, --ca-file, --anonymous), an
+environment variable (LAYMAN_SERVER, LAYMAN_TOKEN_STORE, LAYMAN_AUTH_URL,
+LAYMAN_CLIENT_ID, LAYMAN_ANONYMOUS), the profile in the file, or laymanctl's
+default.`,
 	}
 	c.AddCommand(newGetCmd(f), newSetCmd(f), newUnsetCmd(f), newListCmd(f), newProfilesCmd(f),
 		newUseCmd(f), newDeleteCmd(f), newPathCmd(f))
@@ -89,6 +90,8 @@ func newSetCmd(f *cli.Factory) *cobra.Command {
 					return []string{"keyring", "file"}, cobra.ShellCompDirectiveNoFileComp
 				case "output":
 					return cli.Formats, cobra.ShellCompDirectiveNoFileComp
+				case "anonymous":
+					return []string{"true", "false"}, cobra.ShellCompDirectiveNoFileComp
 				case "ca_file":
 					return nil, cobra.ShellCompDirectiveDefault
 				}

@@ -48,7 +48,8 @@ the CRS given as a fifth value (EPSG:3857). --crs reprojects the output.
 Raster layers have no features: download their thumbnail or use their WMS.`,
 		Example: `  laymanctl layers download alice:rivers -O rivers.geojson
   laymanctl layers download alice:rivers --format csv > rivers.csv
-  laymanctl layers download alice:rivers --bbox 14.2,49.9,14.7,50.2 --crs EPSG:3857 -O prague.geojson
+  laymanctl layers download alice:rivers --bbox 14.2,49.9,14.7,50.2 \
+    --crs EPSG:3857 -O prague.geojson
   laymanctl layers download alice:rivers --format shape-zip -O rivers.zip`,
 		Args: cli.ExactArgs(1, "REF"),
 		RunE: func(c *cobra.Command, args []string) error {

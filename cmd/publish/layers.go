@@ -197,7 +197,8 @@ the lists edited and the result sent, unless Layman would refuse it (nobody
 left to write, a writer who may not read). --dry-run prints the plan and
 sends nothing.`,
 		Example: `  laymanctl layers update alice:rivers --title "Rivers 2024"
-  laymanctl layers update alice:rivers --add-read bob,EDITORS --remove-write carol
+  laymanctl layers update alice:rivers --add-read bob,EDITORS \
+    --remove-write carol
   laymanctl layers update alice:rivers rivers_2025.geojson --dry-run
   laymanctl layers update alice:rivers rivers_2024.geojson --wait
   laymanctl layers update alice:rivers --style rivers.qml --read EVERYONE`,
