@@ -59,6 +59,10 @@ func registerCompletions(root *cobra.Command, f *cli.Factory) {
 				fn = enum(upload.OverviewResampling...)
 			case "workspace":
 				fn = completeWorkspaces(f)
+			case "layer":
+				fn = func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+					return completeRefs(f, "layers", toComplete)
+				}
 			case "read", "write":
 				fn = completeGrantees(f)
 			case "style":

@@ -50,6 +50,7 @@ func TestCompletionOffersRefsFromTheServer(t *testing.T) {
 			{[]string{"maps", "get", ""}, []string{"alice:overview"}},
 			{[]string{"maps", "file", "alice:"}, []string{"alice:overview"}},
 			{[]string{"users", "delete", ""}, []string{"alice"}},
+			{[]string{"maps", "create", "--layer", ""}, []string{"alice:rivers", "alice:roads"}},
 			{[]string{"layers", "list", "--workspace", ""}, []string{"alice"}},
 			{[]string{"layers", "publish", "x.geojson", "-w", ""}, []string{"alice"}},
 		} {

@@ -40,10 +40,10 @@ func System() *IOStreams {
 }
 
 // Test returns streams backed by buffers: stdin, stdout and stderr. No end is
-// a terminal unless the test says so.
+// a terminal, and a terminal takes no colour, unless the test says so.
 func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 	in, out, errOut := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
-	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+	return &IOStreams{In: in, Out: out, ErrOut: errOut, NoColor: true}, in, out, errOut
 }
 
 // Interactive reports whether a person can answer a prompt.

@@ -44,7 +44,8 @@ links the map to the layer), in the order given; the map's extent covers the
 layers' bounding boxes, in EPSG:3857. The map is published in --workspace,
 or with -O FILE only written, to edit it and publish it later with
 ` + "`maps publish`" + `.`,
-		Example: `  laymanctl maps create --workspace alice --title "Rivers and roads" --layer alice:rivers --layer alice:roads
+		Example: `  laymanctl maps create --workspace alice --title "Rivers and roads" \
+    --layer alice:rivers --layer alice:roads
   laymanctl maps create --title Overview --layer alice:rivers -O overview.json
   laymanctl maps publish overview.json --workspace alice`,
 		Args: cli.NoArgs,
