@@ -53,8 +53,8 @@ func (s *Server) newChunkSession(p *publication, names []string) *chunkSession {
 }
 
 // expireChunkSession fails an upload that got no new chunk for
-// InactivityTimeout, like filesystem.tasks.refresh_input_chunk. Callers
-// hold s.mu.
+// InactivityTimeout, like refresh_input_chunk in
+// src/layman/layer/filesystem/tasks.py. Callers hold s.mu.
 func (s *Server) expireChunkSession(p *publication) {
 	cs := p.chunk
 	if cs == nil || cs.state != chunkActive {
@@ -106,7 +106,7 @@ func chunkFieldsOf(get func(string) string) chunkFields {
 // sessionFile finds the upload's file like input_chunk.save_layer_file_chunk:
 // no session (never opened, or every file assembled) is error 20, an
 // unknown file 21. An expired session still answers: its info.json stays
-// (layer/filesystem/input_chunk.py).
+// (src/layman/layer/filesystem/input_chunk.py).
 func (s *Server) sessionFile(p *publication, f chunkFields) (*chunkSession, *chunkFile, *laymanError) {
 	s.expireChunkSession(p)
 	cs := p.chunk
@@ -120,6 +120,7 @@ func (s *Server) sessionFile(p *publication, f chunkFields) (*chunkSession, *chu
 	return cs, cf, nil
 }
 
+// getChunk is GET Layer Chunk (src/layman/layer/rest_layer_chunk.py).
 func (s *Server) getChunk(w http.ResponseWriter, r *http.Request, _ *actor, p *publication) *laymanError {
 	f := chunkFieldsOf(r.URL.Query().Get)
 	s.mu.Lock()
@@ -139,6 +140,7 @@ func (s *Server) getChunk(w http.ResponseWriter, r *http.Request, _ *actor, p *p
 	return nil
 }
 
+// postChunk is POST Layer Chunk (src/layman/layer/rest_layer_chunk.py).
 func (s *Server) postChunk(w http.ResponseWriter, r *http.Request, _ *actor, p *publication) *laymanError {
 	s.mu.Lock()
 	p.chunkPosts++
@@ -207,7 +209,7 @@ func (s *Server) postChunk(w http.ResponseWriter, r *http.Request, _ *actor, p *
 // still waits for other files: once all of the file's chunks are there
 // again, Layman's task concatenates them onto the target once more, in
 // append mode on master ("ab") and overwriting on 2.4 ("wb")
-// (layer/filesystem/input_chunk.py layer_file_chunk_info). Callers hold s.mu.
+// (src/layman/layer/filesystem/input_chunk.py layer_file_chunk_info). Callers hold s.mu.
 func (s *Server) resend(p *publication, cs *chunkSession, cf *chunkFile, n int) {
 	cf.resent[n] = true
 	cs.lastNew = s.now().UnixNano()

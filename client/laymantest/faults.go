@@ -24,7 +24,8 @@ type Fault struct {
 }
 
 // SetFault installs a hook consulted for every request before anything
-// else (nil removes it). It runs on the request's goroutine and must be
+// else (nil removes it). Not a Layman behaviour: fault injection for tests
+// of proxies and networks in front of Layman. It runs on the request's goroutine and must be
 // safe for concurrent use.
 func (s *Server) SetFault(f func(r *http.Request) Fault) {
 	s.mu.Lock()

@@ -42,7 +42,8 @@ type cachedIdentity struct {
 	expires time.Time
 }
 
-// Validate implements TokenValidator.
+// Validate implements TokenValidator as authenticate does
+// (src/layman/authn/oauth2/__init__.py): cache, introspection, profile.
 func (v *IntrospectionValidator) Validate(ctx context.Context, token string) (Identity, error) {
 	now := v.now()
 	if id, ok := v.cached(token, now); ok {
@@ -115,7 +116,8 @@ func hasScope(scopes, want string) bool {
 	return false
 }
 
-// profile reads the portal profile like layman.authn.oauth2.get_open_id_claims.
+// profile reads the portal profile like get_open_id_claims
+// (src/layman/authn/oauth2/__init__.py).
 func (v *IntrospectionValidator) profile(ctx context.Context, token string) (Identity, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.ProfileURL, nil)
 	if err != nil {
@@ -177,7 +179,8 @@ func (v *IntrospectionValidator) cached(token string, now time.Time) (Identity, 
 	return c.id, true
 }
 
-// store caches like Layman: for min(exp - now, CacheTTL), at least 1 s.
+// store caches like Layman (src/layman/authn/oauth2/__init__.py): for
+// min(exp - now, CacheTTL), at least 1 s.
 func (v *IntrospectionValidator) store(token string, id Identity, now time.Time, exp float64) {
 	ttl := v.CacheTTL
 	if ttl == 0 {

@@ -26,7 +26,7 @@ type layerInput struct {
 }
 
 // parseLayerInput validates the file, crs, time_regex and style parameters
-// like rest_layers.post / rest_layer.patch.
+// like POST and PATCH (src/layman/layer/rest_layers.py, rest_layer.py).
 func parseLayerInput(form *uploadForm, requireFile bool) (*layerInput, *laymanError) {
 	in := &layerInput{form: form, files: classify(form.names()), chunked: len(form.dataFiles) == 0 && len(form.fileNames) > 0}
 	hasFiles := len(in.files.all) > 0
@@ -92,7 +92,7 @@ func parseLayerInput(form *uploadForm, requireFile bool) (*layerInput, *laymanEr
 	return in, nil
 }
 
-// defaultLayerName is input_file.get_unsafe_layername: the first main
+// defaultLayerName is get_unsafe_layername (src/layman/layer/filesystem/input_file.py): the first main
 // file's (or the archive's) name without extension.
 func (in *layerInput) defaultLayerName() string {
 	if len(in.files.mains) > 0 {
@@ -104,6 +104,8 @@ func (in *layerInput) defaultLayerName() string {
 	return ""
 }
 
+// postLayer is POST Layers (src/layman/layer/rest_layers.py; v2.4.0
+// rest_workspace_layers.py).
 func (s *Server) postLayer(w http.ResponseWriter, r *http.Request, a *actor, ps params) *laymanError {
 	ws, inPath := ps["ws"]
 	if inPath {
@@ -148,6 +150,8 @@ func (s *Server) postLayer(w http.ResponseWriter, r *http.Request, a *actor, ps 
 		kind: kindLayer, uuid: id, workspace: ws, name: name,
 		title: cmpOr(form.values.Get("title"), name), description: form.values.Get("description"),
 		updatedAt: s.now(), nativeCRS: cmpOr(in.crs, "EPSG:4326"), geodataType: in.files.geodataType(),
+		// The fake does not read the data: every layer gets this bbox (around
+		// Brno), where Layman computes it from the data (src/layman/common/bbox.py).
 		style: in.style, styleType: in.styleType, bbox: &[4]float64{1.8e6, 6.2e6, 1.9e6, 6.3e6},
 	}
 	p.read = rightsOrDefault(form.values.Get("access_rights.read"), a)
@@ -245,7 +249,8 @@ func (s *Server) inputUUID(form *uploadForm) (string, *laymanError) {
 	return id, nil
 }
 
-// rightsOrDefault is rest.setup_post_access_rights for one right type.
+// rightsOrDefault is setup_post_access_rights (src/layman/common/rest.py)
+// for one right type.
 func rightsOrDefault(v string, a *actor) []string {
 	if r := parseRights(v); len(r) > 0 {
 		return r
@@ -263,7 +268,8 @@ func cmpOr(v, def string) string {
 	return def
 }
 
-// patchLayer is PATCH Layer; a layer still processing is error 49.
+// patchLayer is PATCH Layer (src/layman/layer/rest_layer.py); a layer
+// still processing is error 49.
 func (s *Server) patchLayer(w http.ResponseWriter, r *http.Request, a *actor, p *publication) *laymanError {
 	if lerr := s.lockForPatch(p); lerr != nil {
 		return lerr
@@ -321,7 +327,7 @@ func (s *Server) patchLayer(w http.ResponseWriter, r *http.Request, a *actor, p 
 }
 
 // lockForPatch refuses a PATCH while the publication is processing or
-// another PATCH runs (redis.solve_locks → error 49).
+// another PATCH runs (solve_locks in src/layman/common/redis.py → error 49).
 func (s *Server) lockForPatch(p *publication) *laymanError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -339,7 +345,8 @@ func (s *Server) unlockPatch(p *publication) {
 	p.patching = false
 }
 
-// patchedRights is rest.setup_patch_access_rights: only sent types change.
+// patchedRights is setup_patch_access_rights (src/layman/common/rest.py):
+// only sent types change.
 func (s *Server) patchedRights(p *publication, form *uploadForm) (read, write []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -353,6 +360,8 @@ func (s *Server) patchedRights(p *publication, form *uploadForm) (read, write []
 	return read, write
 }
 
+// nameTaken is the duplicate check of POST (src/layman/layer/rest_layers.py,
+// src/layman/map/rest_workspace_maps.py): error 17 or 24.
 func (s *Server) nameTaken(kind pubKind, ws, name string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -36,6 +36,8 @@ type listQuery struct {
 	offset       int
 }
 
+// parseListQuery reads the list parameters as get_publications in
+// src/layman/common/rest.py does: errors 2 and 48.
 func parseListQuery(q url.Values) (*listQuery, *laymanError) {
 	lq := &listQuery{limit: -1}
 	lq.fullText = strings.TrimSpace(q.Get("full_text_filter"))
@@ -187,6 +189,8 @@ type accessRights struct {
 	Write []string `json:"write"`
 }
 
+// listPublications is GET Layers / Maps / Publications (src/layman/layer/rest_layers.py,
+// src/layman/map/rest_maps.py, src/layman/rest_publications.py).
 func (s *Server) listPublications(kind pubKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, a *actor, _ params) *laymanError {
 		ws := ""
@@ -357,7 +361,7 @@ func textWords(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
-// fullTextScore approximates Layman's filter: any query word among the
+// fullTextScore approximates Layman's filter (src/layman/common/prime_db_schema/publications.py): any query word among the
 // title's words, or the query as a case-insensitive substring.
 func fullTextScore(title, query string, words []string) float64 {
 	lt := strings.ToLower(title)

@@ -23,6 +23,8 @@ type composition struct {
 // Layman validates against (map/util.check_file).
 var classNames = []string{"WMS", "WMTS", "Vector", "XYZ", "ArcGISRest", "StaticImage"}
 
+// parseComposition is the JSON-syntax part of check_file
+// (src/layman/map/util.py); the fake does not validate against the schema.
 func parseComposition(sf smallFile) (*composition, *laymanError) {
 	var c composition
 	if err := json.Unmarshal(sf.content, &c); err != nil {
@@ -51,7 +53,8 @@ func (c *composition) crs() string {
 	return strings.ToUpper(c.Projection)
 }
 
-// postMap is POST Workspace Maps (both generations).
+// postMap is POST Workspace Maps (both generations,
+// src/layman/map/rest_workspace_maps.py).
 func (s *Server) postMap(w http.ResponseWriter, r *http.Request, a *actor, ps params) *laymanError {
 	ws, inPath := ps["ws"]
 	if inPath {
@@ -118,7 +121,8 @@ func (s *Server) postMap(w http.ResponseWriter, r *http.Request, a *actor, ps pa
 	return nil
 }
 
-// patchMap is PATCH Map / PATCH Workspace Map.
+// patchMap is PATCH Map / PATCH Workspace Map (src/layman/map/rest_map.py;
+// v2.4.0 rest_workspace_map.py).
 func (s *Server) patchMap(w http.ResponseWriter, r *http.Request, a *actor, p *publication) *laymanError {
 	if lerr := s.lockForPatch(p); lerr != nil {
 		return lerr

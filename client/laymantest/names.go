@@ -27,7 +27,7 @@ var latinFold = strings.NewReplacer(
 	"ű", "u", "û", "u", "ý", "y", "ÿ", "y", "ž", "z", "ź", "z", "ż", "z",
 )
 
-// slugify is layman.util.slugify for the characters latinFold knows;
+// slugify is slugify of src/layman/util.py for the characters latinFold knows;
 // other non-ASCII characters are dropped.
 func slugify(v string) string {
 	v = latinFold.Replace(strings.ToLower(v))
@@ -41,7 +41,7 @@ func slugify(v string) string {
 	return strings.Trim(slugRuns.ReplaceAllString(v, "_"), "_")
 }
 
-// toSafeName is layman.util.to_safe_name.
+// toSafeName is to_safe_name (src/layman/util.py).
 func toSafeName(unsafe, typeName string) string {
 	v := slugify(unsafe)
 	if v == "" {
@@ -53,7 +53,7 @@ func toSafeName(unsafe, typeName string) string {
 	return v
 }
 
-// toSafeNames is layman.util.to_safe_names: names starting with a letter
+// toSafeNames is to_safe_names (src/layman/util.py): names starting with a letter
 // first, the others prefixed with typeName.
 func toSafeNames(unsafe []string, typeName string) []string {
 	var letter, other []string
@@ -74,6 +74,8 @@ func toSafeNames(unsafe []string, typeName string) []string {
 	return out
 }
 
+// checkPublicationName is check_layername / check_mapname: the name
+// pattern and length (src/layman/layer/util.py, src/layman/map/util.py).
 func checkPublicationName(param, name string) *laymanError {
 	if !publicationNamePattern.MatchString(name) {
 		return newError(2, map[string]any{"parameter": param, "expected": publicationNamePattern.String()})
@@ -137,7 +139,7 @@ func (in inputFiles) geodataType() string {
 	return "unknown"
 }
 
-// check is the part of layer.filesystem.input_file.check_filenames that
+// check is the part of check_filenames (src/layman/layer/filesystem/input_file.py) that
 // needs names only: number and kind of main files, archives, and the
 // Shapefile side files (error 18).
 func (in inputFiles) check(checkCRS bool, timeRegex bool) *laymanError {
@@ -206,7 +208,8 @@ func (in inputFiles) check(checkCRS bool, timeRegex bool) *laymanError {
 	return newError(18, detail)
 }
 
-// accepted lists the files Layman keeps (get_file_name_mappings): the main
+// accepted lists the files Layman keeps (get_file_name_mappings in
+// src/layman/layer/filesystem/input_file.py): the main
 // files or the archive, and side files named after a main file.
 func (in inputFiles) accepted() []string {
 	if len(in.mains) == 0 {

@@ -143,7 +143,8 @@ func (st *publicationStore) lookup(ref string) *publication {
 	return nil
 }
 
-// status advances nothing; it reports the current publication_status.
+// status advances nothing; it reports the current publication_status
+// (get_publication_status in src/layman/util.py).
 func (p *publication) status() string {
 	if p.chunk != nil && p.chunk.state == chunkActive || p.pollsLeft > 0 {
 		return StatusUpdating
@@ -161,7 +162,7 @@ func (p *publication) ownerOf(users *userStore) string {
 	return ""
 }
 
-// inRule is authz.is_user_in_access_rule.
+// inRule is is_user_in_access_rule (src/layman/authz/__init__.py).
 func (s *Server) inRule(username string, rule []string) bool {
 	roles := s.users.roles(username)
 	for _, n := range rule {
@@ -172,7 +173,7 @@ func (s *Server) inRule(username string, rule []string) bool {
 	return false
 }
 
-// authorizePublication is authz.authorize for one publication: unreadable
+// authorizePublication is authorize (src/layman/authz/__init__.py) for one publication: unreadable
 // publications are "not found", readable but not writable ones code 30.
 func (s *Server) authorizePublication(p *publication, write bool, a *actor) *laymanError {
 	canRead := s.inRule(a.username, p.read)
@@ -191,7 +192,7 @@ func (s *Server) authorizePublication(p *publication, write bool, a *actor) *lay
 	return newError(p.kind.notFound(), nil)
 }
 
-// authorizePublish is authz.authorize for POST to a workspace: one's own
+// authorizePublish is authorize (src/layman/authz/__init__.py) for POST to a workspace: one's own
 // workspace, or a public one for any user with a reserved username.
 func (s *Server) authorizePublish(ws string, a *actor) *laymanError {
 	if lerr := checkWorkspaceName(ws); lerr != nil {
@@ -206,7 +207,8 @@ func (s *Server) authorizePublish(ws string, a *actor) *laymanError {
 	return newError(30, nil)
 }
 
-// parseRights reads access_rights.read/write like rest.setup_*_access_rights.
+// parseRights reads access_rights.read/write like setup_*_access_rights
+// (src/layman/common/rest.py).
 func parseRights(v string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -223,7 +225,8 @@ func parseRights(v string) []string {
 // rolePattern is settings.ROLE_NAME_PATTERN.
 var rolePattern = regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$`)
 
-// checkRights is prime_db_schema.publications.check_rights_axioms plus the
+// checkRights is check_rights_axioms
+// (src/layman/common/prime_db_schema/publications.py) plus the
 // user and role existence checks; failures are error 43.
 func (s *Server) checkRights(p *publication, read, write []string, actorName string) *laymanError {
 	fail := func(msg string) *laymanError {

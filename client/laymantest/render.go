@@ -76,7 +76,8 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000-07:00")
 }
 
-// getPublication is GET Layer / GET Map. A GET that sees UPDATING uses up
+// getPublication is GET Layer / GET Map (src/layman/layer/rest_layer.py,
+// src/layman/map/rest_map.py). A GET that sees UPDATING uses up
 // one of the publication's processing polls.
 func (s *Server) getPublication(w http.ResponseWriter, r *http.Request, _ *actor, p *publication) *laymanError {
 	base := s.baseURL(r)
@@ -219,6 +220,8 @@ var thumbnailPNG = sync.OnceValue(func() []byte {
 	return buf.Bytes()
 })
 
+// getThumbnail is GET Thumbnail (src/layman/layer/rest_layer_thumbnail.py,
+// src/layman/map/rest_map_thumbnail.py); the fake's PNG is blank.
 func (s *Server) getThumbnail(w http.ResponseWriter, _ *http.Request, _ *actor, p *publication) *laymanError {
 	s.mu.Lock()
 	s.expireChunkSession(p)
@@ -246,6 +249,7 @@ const defaultSLD = `<?xml version="1.0" encoding="UTF-8"?>
 </sld:StyledLayerDescriptor>
 `
 
+// getStyle is GET Layer Style (src/layman/layer/rest_layer_style.py).
 func (s *Server) getStyle(w http.ResponseWriter, _ *http.Request, _ *actor, p *publication) *laymanError {
 	s.mu.Lock()
 	style, styleType := p.style, p.styleType
@@ -262,6 +266,8 @@ func (s *Server) getStyle(w http.ResponseWriter, _ *http.Request, _ *actor, p *p
 	return nil
 }
 
+// metadataComparison is GET Metadata Comparison
+// (src/layman/layer/rest_workspace_layer_metadata_comparison.py); every property equal.
 func (s *Server) metadataComparison(w http.ResponseWriter, r *http.Request, _ *actor, p *publication) *laymanError {
 	s.mu.Lock()
 	url, title := s.pubURL(s.baseURL(r), p), p.title
@@ -275,7 +281,7 @@ func (s *Server) metadataComparison(w http.ResponseWriter, r *http.Request, _ *a
 	return nil
 }
 
-// getMapFile is GET Map File: the stored composition with name, title,
+// getMapFile is GET Map File (src/layman/map/rest_map_file.py): the stored composition with name, title,
 // abstract and user rewritten and groups removed.
 func (s *Server) getMapFile(w http.ResponseWriter, _ *http.Request, _ *actor, p *publication) *laymanError {
 	s.mu.Lock()
@@ -315,7 +321,8 @@ func (s *Server) removeFiles(p *publication) {
 }
 
 // deleteWorkspacePublications is DELETE Workspace Layers/Maps (2.x) and
-// DELETE Layers with ?workspace= (3.x): only writable ones go.
+// DELETE Layers with ?workspace= (3.x): only writable ones go
+// (src/layman/layer/rest_layers.py, src/layman/map/rest_workspace_maps.py).
 func (s *Server) deleteWorkspacePublications(kind pubKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, a *actor, ps params) *laymanError {
 		ws := ps["ws"]

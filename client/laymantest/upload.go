@@ -173,7 +173,8 @@ func (s *Server) inputFileDir(uuid string) string {
 }
 
 // keepFiles moves the accepted staged files into the layer's directory and
-// drops the rest, as Layman ignores side files not named after a main file.
+// drops the rest, as Layman ignores side files not named after a main file
+// (src/layman/layer/filesystem/input_file.py).
 func (s *Server) keepFiles(uuid string, staged []storedFile, accepted []string) ([]storedFile, error) {
 	dir := s.inputFileDir(uuid)
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -165,6 +165,7 @@ func (s *Server) AddUser(username string, opts ...UserOption) {
 	s.users.addLocked(username, u.subKey, u.claims, u.roles)
 }
 
+// getUsers is GET Users (src/layman/user/rest_users.py).
 func (s *Server) getUsers(w http.ResponseWriter, _ *http.Request, _ *actor, _ params) *laymanError {
 	s.users.mu.Lock()
 	names := make([]string, 0, len(s.users.users))
@@ -189,12 +190,13 @@ func (s *Server) getUsers(w http.ResponseWriter, _ *http.Request, _ *actor, _ pa
 	return nil
 }
 
+// getRoles is GET Roles (src/layman/user/rest_roles.py).
 func (s *Server) getRoles(w http.ResponseWriter, _ *http.Request, _ *actor, _ params) *laymanError {
 	writeJSON(w, http.StatusOK, s.users.allRoles())
 	return nil
 }
 
-// currentUser is layman.user.util.get_user_profile.
+// currentUser is get_user_profile (src/layman/user/util.py).
 func (s *Server) currentUser(r *http.Request, a *actor) map[string]any {
 	if !a.authenticated {
 		return map[string]any{
@@ -219,11 +221,13 @@ func (s *Server) currentUser(r *http.Request, a *actor) map[string]any {
 	return out
 }
 
+// getCurrentUser is GET Current User (src/layman/user/rest_current_user.py).
 func (s *Server) getCurrentUser(w http.ResponseWriter, r *http.Request, a *actor, _ params) *laymanError {
 	writeJSON(w, http.StatusOK, s.currentUser(r, a))
 	return nil
 }
 
+// patchCurrentUser is PATCH Current User (src/layman/user/rest_current_user.py).
 func (s *Server) patchCurrentUser(w http.ResponseWriter, r *http.Request, a *actor, _ params) *laymanError {
 	if !a.authenticated {
 		return newError(30, nil)
@@ -244,7 +248,7 @@ func (s *Server) patchCurrentUser(w http.ResponseWriter, r *http.Request, a *act
 	return nil
 }
 
-// reserveUsername is layman.user.util.reserve_username.
+// reserveUsername is reserve_username (src/layman/user/util.py).
 func (s *Server) reserveUsername(a *actor, username string, adjust bool) (string, *laymanError) {
 	if a.username != "" {
 		return "", newError(34, map[string]any{"username": a.username})
@@ -290,6 +294,8 @@ func (s *Server) reserveUsername(a *actor, username string, adjust bool) (string
 	}
 }
 
+// deleteCurrentUser is DELETE Current User: it flushes the token's
+// authentication cache (src/layman/user/rest_current_user.py).
 func (s *Server) deleteCurrentUser(w http.ResponseWriter, _ *http.Request, a *actor, _ params) *laymanError {
 	if !a.authenticated {
 		return newError(30, nil)
@@ -341,7 +347,7 @@ func (s *Server) mayDeleteOthers(actor string) bool {
 	return false
 }
 
-// checkWorkspaceName is layman.util.check_workspace_name with the prime
+// checkWorkspaceName is check_workspace_name (src/layman/util.py) with the prime
 // DB schema's length limit.
 func checkWorkspaceName(ws string) *laymanError {
 	if !workspacePattern.MatchString(ws) {
@@ -353,6 +359,7 @@ func checkWorkspaceName(ws string) *laymanError {
 	return nil
 }
 
+// getVersion is GET Version (src/layman/rest_about.py).
 func (s *Server) getVersion(w http.ResponseWriter, _ *http.Request, _ *actor, _ params) *laymanError {
 	release := map[int]string{2: "2025-05-12T10:00:00Z", 3: "2025-05-12T10:00:00Z"}[s.opts.Generation]
 	migration := "2.4.0-1"
