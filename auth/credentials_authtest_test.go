@@ -130,7 +130,7 @@ func TestTransportRecoversFromTokenRevokedAtDOT(t *testing.T) {
 	p := newStoredProfile(t, authtest.DefaultClientID, "")
 	layman := laymanBehindDOT(t, p.dot)
 	p.dot.Revoke(p.set.AccessToken)
-	hc := &http.Client{Transport: auth.Transport(p.src, nil)}
+	hc := &http.Client{Transport: auth.Transport(layman.URL, p.src, nil)}
 	resp, err := hc.Post(layman.URL+"/rest/workspaces/alice/layers", "application/json", strings.NewReader(`{"name":"roads"}`))
 	if err != nil {
 		t.Fatal(err)

@@ -70,7 +70,12 @@ func TestPutTokenSetWaitsForARunningRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error)
-	go func() { done <- PutTokenSet(ctx, store, dir, "p", &TokenSet{AccessToken: "login"}) }()
+	var replaced *TokenSet
+	go func() {
+		var err error
+		replaced, err = PutTokenSet(ctx, store, dir, "p", &TokenSet{AccessToken: "login"})
+		done <- err
+	}()
 	// The refresh of the old session saves last under the lock...
 	if err := SaveTokenSet(store, "p", &TokenSet{AccessToken: "refreshed-old-session"}); err != nil {
 		t.Fatal(err)
@@ -79,7 +84,11 @@ func TestPutTokenSetWaitsForARunningRefresh(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	// ...so the new login, stored after it, is what remains.
+	// ...so the new login, stored after it, is what remains, and the set
+	// it replaced, to be revoked, is the refreshed one.
+	if replaced == nil || replaced.AccessToken != "refreshed-old-session" {
+		t.Errorf("replaced %+v, want the refreshed old session", replaced)
+	}
 	if ts, err := LoadTokenSet(store, "p"); err != nil || ts.AccessToken != "login" {
 		t.Fatalf("stored %+v, %v", ts, err)
 	}

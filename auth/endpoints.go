@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/laymanctl/laymanctl/client"
 )
 
 // DiscoverEndpoints finds the endpoints of the authorization server mounted at
@@ -32,7 +34,7 @@ func DiscoverEndpoints(ctx context.Context, hc *http.Client, authURL string) (En
 		root.String() + "/.well-known/oauth-authorization-server" + path, // RFC 8414 section 3.1
 	}
 	for _, c := range candidates {
-		e, found, err := fetchMetadata(ctx, hc, c)
+		e, found, err := fetchMetadata(ctx, hc, c, base)
 		if err != nil {
 			return Endpoints{}, err
 		}
@@ -78,6 +80,7 @@ func authBase(authURL string) (*url.URL, error) {
 }
 
 type serverMetadata struct {
+	Issuer                string `json:"issuer"`
 	AuthorizationEndpoint string `json:"authorization_endpoint"`
 	TokenEndpoint         string `json:"token_endpoint"`
 	RevocationEndpoint    string `json:"revocation_endpoint"`
@@ -86,8 +89,10 @@ type serverMetadata struct {
 }
 
 // fetchMetadata reports found=false when no usable document is there; a
-// server that cannot be reached at all is an error.
-func fetchMetadata(ctx context.Context, hc *http.Client, docURL string) (e Endpoints, found bool, err error) {
+// server that cannot be reached at all is an error, and so is a document
+// that names another issuer than base (RFC 8414 section 3.3) or endpoints
+// on another origin: metadata must not send the tokens elsewhere.
+func fetchMetadata(ctx context.Context, hc *http.Client, docURL string, base *url.URL) (e Endpoints, found bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, docURL, nil)
 	if err != nil {
 		return Endpoints{}, false, fmt.Errorf("discovering endpoints: %w", err)
@@ -112,6 +117,15 @@ func fetchMetadata(ctx context.Context, hc *http.Client, docURL string) (e Endpo
 	e.DeviceAuthURL = m.DeviceEndpoint
 	if !optionalHTTP(e.RevokeURL) || !optionalHTTP(e.IntrospectURL) || !optionalHTTP(e.DeviceAuthURL) {
 		return Endpoints{}, false, errors.New("discovering endpoints: metadata at " + docURL + " lists a non-http(s) endpoint")
+	}
+	want := strings.TrimSuffix(base.String(), "/")
+	if strings.TrimSuffix(m.Issuer, "/") != want {
+		return Endpoints{}, false, fmt.Errorf("discovering endpoints: metadata at %s names the issuer %q, not %s (RFC 8414 section 3.3); it is not used", docURL, m.Issuer, want)
+	}
+	for _, u := range []string{e.AuthURL, e.TokenURL, e.RevokeURL, e.IntrospectURL} {
+		if u != "" && client.OriginOf(u) != client.Origin(base) {
+			return Endpoints{}, false, fmt.Errorf("discovering endpoints: metadata at %s lists the endpoint %s, outside %s; it is not used", docURL, u, client.Origin(base))
+		}
 	}
 	return e, true, nil
 }

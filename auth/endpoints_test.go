@@ -32,30 +32,65 @@ func TestDiscoverEndpointsWithFake(t *testing.T) {
 }
 
 // metadataServer publishes distinct endpoints at one well-known path, so a
-// result can only come from reading it; any other request gets 404.
-func metadataServer(t *testing.T, path string, body any) *httptest.Server {
+// result can only come from reading it; any other request gets 404. body
+// gets the server's URL.
+func metadataServer(t *testing.T, path string, body func(url string) any) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
+	var s *httptest.Server
 	mux.HandleFunc("GET "+path, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(body)
+		_ = json.NewEncoder(w).Encode(body(s.URL))
 	})
-	s := httptest.NewServer(mux)
+	s = httptest.NewServer(mux)
 	t.Cleanup(s.Close)
 	return s
 }
 
-func TestDiscoverEndpointsReadsMetadata(t *testing.T) {
-	want := auth.Endpoints{AuthURL: "https://idp.example/authz", TokenURL: "https://idp.example/tok", RevokeURL: "https://idp.example/rev", IntrospectURL: "https://idp.example/intro"}
-	doc := map[string]string{
-		"authorization_endpoint": want.AuthURL, "token_endpoint": want.TokenURL,
-		"revocation_endpoint": want.RevokeURL, "introspection_endpoint": want.IntrospectURL,
+// endpointsAt are distinct endpoints on the server at u.
+func endpointsAt(u string) auth.Endpoints {
+	return auth.Endpoints{AuthURL: u + "/authz", TokenURL: u + "/tok", RevokeURL: u + "/rev", IntrospectURL: u + "/intro"}
+}
+
+func metadataDoc(issuer string, e auth.Endpoints) map[string]string {
+	return map[string]string{
+		"issuer":                 issuer,
+		"authorization_endpoint": e.AuthURL, "token_endpoint": e.TokenURL,
+		"revocation_endpoint": e.RevokeURL, "introspection_endpoint": e.IntrospectURL,
 	}
+}
+
+func TestDiscoverEndpointsReadsMetadata(t *testing.T) {
 	for _, path := range []string{"/o/.well-known/openid-configuration", "/o/.well-known/oauth-authorization-server", "/.well-known/oauth-authorization-server/o"} {
-		s := metadataServer(t, path, doc)
+		s := metadataServer(t, path, func(u string) any { return metadataDoc(u+"/o", endpointsAt(u)) })
 		got, err := auth.DiscoverEndpoints(t.Context(), s.Client(), s.URL+"/o/")
-		if err != nil || got != want {
+		if want := endpointsAt(s.URL); err != nil || got != want {
 			t.Errorf("metadata at %s: %+v, %v", path, got, err)
+		}
+	}
+}
+
+// RFC 8414 section 3.3: metadata naming another issuer, or endpoints on
+// another origin, is refused rather than used or ignored.
+func TestDiscoverEndpointsRefusesForeignMetadata(t *testing.T) {
+	const path = "/o/.well-known/openid-configuration"
+	for name, doc := range map[string]func(u string) any{
+		"other issuer": func(u string) any { return metadataDoc("http://127.0.0.1:1/o", endpointsAt(u)) },
+		"no issuer":    func(u string) any { return metadataDoc("", endpointsAt(u)) },
+		"foreign token": func(u string) any {
+			e := endpointsAt(u)
+			e.TokenURL = "http://localhost:1/steal/token/"
+			return metadataDoc(u+"/o", e)
+		},
+		"foreign revoke": func(u string) any {
+			e := endpointsAt(u)
+			e.RevokeURL = "https://evil.test/rev"
+			return metadataDoc(u+"/o", e)
+		},
+	} {
+		s := metadataServer(t, path, doc)
+		if got, err := auth.DiscoverEndpoints(t.Context(), s.Client(), s.URL+"/o/"); err == nil {
+			t.Errorf("%s: %+v, want an error", name, got)
 		}
 	}
 }
@@ -64,7 +99,7 @@ func TestDiscoverEndpointsFallsBackToDOT(t *testing.T) {
 	// An HTML page, or metadata without a token endpoint, is no metadata.
 	for name, s := range map[string]*httptest.Server{
 		"html":       httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>portal</html>")) })),
-		"incomplete": metadataServer(t, "/o/.well-known/openid-configuration", map[string]string{"authorization_endpoint": "https://idp.example/a"}),
+		"incomplete": metadataServer(t, "/o/.well-known/openid-configuration", func(string) any { return map[string]string{"authorization_endpoint": "https://idp.example/a"} }),
 	} {
 		got, err := auth.DiscoverEndpoints(t.Context(), s.Client(), s.URL+"/o/")
 		s.Close()

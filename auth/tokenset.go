@@ -34,7 +34,22 @@ type TokenSet struct {
 	// ClientSecret of a confidential client, given once to `auth login`
 	// and kept with the tokens it is needed to refresh and revoke.
 	ClientSecret string `json:"client_secret,omitempty"`
+	// Server is the Layman server the set was issued for and TokenURL the
+	// token endpoint that issued it: the tokens go nowhere else. Sets
+	// stored before they were recorded have neither.
+	Server   string `json:"server,omitempty"`
+	TokenURL string `json:"token_url,omitempty"`
 }
+
+// Binding is where a token set may be sent.
+type Binding struct{ Server, TokenURL string }
+
+// Binding of the set.
+func (t *TokenSet) Binding() Binding { return Binding{Server: t.Server, TokenURL: t.TokenURL} }
+
+// MaxTokenRequest bounds a request to the authorization server, and so how
+// long a refresh holds the cross-process lock (lockWait is longer).
+const MaxTokenRequest = 30 * time.Second
 
 // OAuth2 converts the set to the form x/oauth2 works with.
 func (t *TokenSet) OAuth2() *oauth2.Token {

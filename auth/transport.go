@@ -13,23 +13,31 @@ import (
 // rejected" answer; that answer is a few hundred bytes.
 const maxAuthErrorBody = 16 << 10
 
-// Transport sends every request with `Authorization: Bearer` from src. When
-// Layman rejects the token (HTTP 403, code 32, its answer to an expired or
-// revoked token) it renews the token once and replays the request once,
-// provided the body can be replayed (req.GetBody).
-func Transport(src TokenSource, base http.RoundTripper) http.RoundTripper {
+// Transport sends the requests to server's origin (scheme, host and port)
+// with `Authorization: Bearer` from src; a request to any other origin (a
+// redirect, say) goes without it, so the token never leaves the server it
+// belongs to. When Layman rejects the token (HTTP 403, code 32, its answer
+// to an expired or revoked token) it renews the token once and replays the
+// request once, provided the body can be replayed (req.GetBody).
+func Transport(server string, src TokenSource, base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &bearerTransport{src: src, base: base}
+	return &bearerTransport{origin: client.OriginOf(server), src: src, base: base}
 }
 
 type bearerTransport struct {
-	src  TokenSource
-	base http.RoundTripper
+	origin string
+	src    TokenSource
+	base   http.RoundTripper
 }
 
 func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.origin == "" || client.Origin(req.URL) != t.origin {
+		r := req.Clone(req.Context())
+		r.Header.Del("Authorization")
+		return t.base.RoundTrip(r)
+	}
 	ctx := req.Context()
 	tok, err := t.src.Token(ctx)
 	if err != nil {

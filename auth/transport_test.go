@@ -83,7 +83,7 @@ func TestTransportRefreshesAndReplaysOnOAuth2Failure(t *testing.T) {
 	f := newSourceFixture(t)
 	f.stored(t, time.Hour)
 	layman := newFakeLayman(t, "access-1")
-	hc := &http.Client{Transport: Transport(f.source(), layman.Client().Transport)}
+	hc := &http.Client{Transport: Transport(layman.URL, f.source(), layman.Client().Transport)}
 
 	req, err := http.NewRequest(http.MethodPost, layman.URL+"/rest/layers", strings.NewReader("payload"))
 	if err != nil {
@@ -110,7 +110,7 @@ func TestTransportRefreshesAndReplaysOnOAuth2Failure(t *testing.T) {
 func TestTransportReturnsSecondRejection(t *testing.T) {
 	layman := newFakeLayman(t, "never")
 	src := &stubSource{token: "a", renewed: "b"}
-	hc := &http.Client{Transport: Transport(src, layman.Client().Transport)}
+	hc := &http.Client{Transport: Transport(layman.URL, src, layman.Client().Transport)}
 	resp, err := hc.Post(layman.URL+"/rest/layers", "text/plain", strings.NewReader("payload"))
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func TestTransportLeavesOtherForbiddenAlone(t *testing.T) {
 			}))
 			defer srv.Close()
 			src := &stubSource{token: "a", renewed: "b"}
-			hc := &http.Client{Transport: Transport(src, srv.Client().Transport)}
+			hc := &http.Client{Transport: Transport(srv.URL, src, srv.Client().Transport)}
 			resp, err := hc.Get(srv.URL)
 			if err != nil {
 				t.Fatal(err)
@@ -163,7 +163,7 @@ func TestTransportLeavesOtherForbiddenAlone(t *testing.T) {
 func TestTransportDoesNotReplayUnrewindableBody(t *testing.T) {
 	layman := newFakeLayman(t, "b")
 	src := &stubSource{token: "a", renewed: "b"}
-	hc := &http.Client{Transport: Transport(src, layman.Client().Transport)}
+	hc := &http.Client{Transport: Transport(layman.URL, src, layman.Client().Transport)}
 	req, err := http.NewRequest(http.MethodPost, layman.URL, io.MultiReader(strings.NewReader("stream")))
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +182,7 @@ func TestTransportDoesNotReplayUnrewindableBody(t *testing.T) {
 
 func TestTransportStaticTokenRejected(t *testing.T) {
 	layman := newFakeLayman(t, "other")
-	hc := &http.Client{Transport: Transport(StaticSource("from-env"), layman.Client().Transport)}
+	hc := &http.Client{Transport: Transport(layman.URL, StaticSource("from-env"), layman.Client().Transport)}
 	_, err := hc.Get(layman.URL + "/rest/current-user")
 	var lerr *LoginRequiredError
 	if !errors.As(err, &lerr) {

@@ -51,7 +51,9 @@ type Client struct {
 type Option func(*Client)
 
 // WithHTTPClient sets the HTTP client (its transport carries authentication,
-// proxies, TLS settings and debug logging). nil keeps the default.
+// proxies, TLS settings and debug logging). nil keeps the default. Unless it
+// has a CheckRedirect of its own, the Client follows redirects only within
+// the server's origin (SameOriginRedirects).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) {
 		if hc != nil {
@@ -100,6 +102,12 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	}
 	for _, o := range opts {
 		o(c)
+	}
+	if c.httpClient.CheckRedirect == nil {
+		// A copy: the caller's client keeps its own policy elsewhere.
+		hc := *c.httpClient
+		hc.CheckRedirect = SameOriginRedirects
+		c.httpClient = &hc
 	}
 	c.Layers = &LayersService{publicationService{c, layerKind}}
 	c.Maps = &MapsService{publicationService{c, mapKind}}

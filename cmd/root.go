@@ -89,6 +89,7 @@ Learn more:
 	pf.StringVar(&f.Flags.CAFile, "ca-file", "", "PEM file with extra CA certificates to trust")
 	pf.BoolVar(&f.Flags.Anonymous, "anonymous", false, "send no credential: read public data without logging in (env LAYMAN_ANONYMOUS=1)")
 	root.SetVersionTemplate(fmt.Sprintf("laymanctl version %s (commit %s, built %s)\n", f.Build.Version, f.Build.Commit, f.Build.Date))
+	pf.BoolVar(&f.Flags.InsecureHTTP, "insecure-http", false, "allow plain HTTP to hosts other than localhost (tokens travel unencrypted)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &cli.UsageError{Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
@@ -191,6 +192,10 @@ func classify(err error) (int, string) {
 		return cli.ExitAuth, "Layman rejected the token even after a refresh; run `laymanctl auth login`."
 	case errors.Is(err, context.Canceled):
 		return cli.ExitInterrupted, ""
+	case errors.Is(err, client.ErrPlainHTTP):
+		return cli.ExitUsage, "Use an https:// URL, or pass --insecure-http (saved by `auth login`, or `insecure_http: true` in the profile) to accept that risk."
+	case errors.Is(err, client.ErrRedirectRefused):
+		return cli.ExitFailure, "Configure the address the server redirects to (--server, --auth-url) if you trust it."
 	}
 	if strings.Contains(cli.ErrorText(err), "cannot reach ") {
 		return cli.ExitFailure, "Check that address (for Layman: --server, LAYMAN_SERVER or the profile's) and the network."

@@ -73,7 +73,7 @@ func newEnvWith(t *testing.T, o laymantest.Options) *env {
 	srv := laymantest.New(t, o)
 	srv.AddUser("alice")
 	tokens := &rotatingTokens{current: "tok1"}
-	c, err := client.New(srv.URL, client.WithHTTPClient(&http.Client{Transport: auth.Transport(tokens, nil)}))
+	c, err := client.New(srv.URL, client.WithHTTPClient(&http.Client{Transport: auth.Transport(srv.URL, tokens, nil)}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +402,7 @@ func TestInterruptThenResume(t *testing.T) {
 			}
 			return laymantest.Fault{}
 		})
-		c, err := client.New(e.srv.URL, client.WithHTTPClient(&http.Client{Transport: phaseTransport{auth.Transport(e.tokens, nil)}}))
+		c, err := client.New(e.srv.URL, client.WithHTTPClient(&http.Client{Transport: phaseTransport{auth.Transport(e.srv.URL, e.tokens, nil)}}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -475,7 +475,7 @@ func TestWaitReportsIncomplete(t *testing.T) {
 	generations(t, func(t *testing.T, gen int) {
 		srv := laymantest.New(t, laymantest.Options{Generation: gen, Validator: laymantest.StaticTokens{"tok1": {Username: "alice"}}, ProcessingPolls: 2})
 		srv.AddUser("alice")
-		c, err := client.New(srv.URL, client.WithHTTPClient(&http.Client{Transport: auth.Transport(&rotatingTokens{current: "tok1"}, nil)}))
+		c, err := client.New(srv.URL, client.WithHTTPClient(&http.Client{Transport: auth.Transport(srv.URL, &rotatingTokens{current: "tok1"}, nil)}))
 		if err != nil {
 			t.Fatal(err)
 		}

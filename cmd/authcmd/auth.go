@@ -53,13 +53,14 @@ func (t fixedToken) ForceRefresh(context.Context, string) (*oauth2.Token, error)
 	return nil, errTokenRefused
 }
 
-// laymanClient is a client of server sending src's tokens.
-func laymanClient(f *cli.Factory, server string, src auth.TokenSource) (*client.Client, error) {
+// laymanClient is a client of server sending token, a token just issued for
+// server or taken from a set bound to it.
+func laymanClient(f *cli.Factory, server, token string) (*client.Client, error) {
 	base, err := f.Transport()
 	if err != nil {
 		return nil, err
 	}
-	return f.NewClient(server, &http.Client{Transport: auth.Transport(src, base)})
+	return f.NewClient(server, &http.Client{Transport: auth.Transport(server, fixedToken(token), base)})
 }
 
 // describeExpiry is an access token's expiry for people, e.g.

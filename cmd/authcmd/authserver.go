@@ -43,7 +43,7 @@ func resolveAuthServer(ctx context.Context, o *LoginOptions, profile, server str
 	if o.AuthURL == "" && p.AuthorizeURL != "" && p.TokenURL != "" && (!o.Device || p.AuthURL == "") {
 		s.base = p.AuthURL
 		s.endpoints = auth.Endpoints{AuthURL: p.AuthorizeURL, TokenURL: p.TokenURL, RevokeURL: p.RevokeURL, IntrospectURL: p.IntrospectURL}
-		return s, nil
+		return s, f.CheckPlainHTTP(s.endpoints.TokenURL)
 	}
 	s.base = cli.WithScheme(firstOf(o.AuthURL, p.AuthURL, f.Env("LAYMAN_AUTH_URL")))
 	if s.base == "" {
@@ -56,6 +56,10 @@ func resolveAuthServer(ctx context.Context, o *LoginOptions, profile, server str
 		return s, &cli.ExitError{Code: cli.ExitUsage,
 			Err:  fmt.Errorf("no authorization server is known for profile %q", profile),
 			Hint: "Pass --auth-url with the base URL of the authorization server the Layman server trusts, e.g. https://example.com/o/."}
+	}
+	// Before any request: the base is where codes and tokens will go.
+	if err := f.CheckPlainHTTP(s.base); err != nil {
+		return s, err
 	}
 	var err error
 	if s.endpoints, err = auth.DiscoverEndpoints(ctx, hc, s.base); err != nil {

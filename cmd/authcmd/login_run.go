@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/laymanctl/laymanctl/auth"
+	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/cmd/cli"
 	"github.com/laymanctl/laymanctl/cmd/config"
 	"github.com/laymanctl/laymanctl/keyring"
@@ -74,15 +75,21 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 		return err
 	}
 	ts.Username = username
+	ts.Server, ts.TokenURL = server, as.endpoints.TokenURL
 	lockDir, err := f.LockDir()
 	if err != nil {
 		return err
 	}
-	if err := auth.PutTokenSet(ctx, store, lockDir, name, ts); err != nil {
+	replaced, err := auth.PutTokenSet(ctx, store, lockDir, name, ts)
+	if err != nil {
 		return err
 	}
+	oldProfile := prof
 	as.saveInto(&prof)
 	prof.Server, prof.TokenStore = server, storeName
+	if f.Flags.InsecureHTTP {
+		prof.InsecureHTTP = true
+	}
 	*cfg.EnsureProfile(name) = prof
 	if cfg.CurrentProfile == "" {
 		cfg.CurrentProfile = name
@@ -92,6 +99,9 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	}
 	if !f.Flags.Quiet {
 		fmt.Fprintf(f.IO.ErrOut, "Logged in to %s as %s\n", server, username)
+	}
+	if replaced != nil && replaced.RefreshToken != ts.RefreshToken {
+		revokeReplaced(ctx, f, hc, oldProfile, replaced)
 	}
 	if f.Env(auth.EnvAccessToken) != "" {
 		fmt.Fprintf(f.IO.ErrOut, "warning: %s is set and takes precedence over this login; unset it to use the stored tokens\n", auth.EnvAccessToken)
@@ -158,6 +168,33 @@ func (o *LoginOptions) obtainTokens(ctx context.Context, as authServer, asErr er
 		return nil, &cli.ExitError{Code: cli.ExitAuth, Err: fmt.Errorf("login failed: %w", err)}
 	}
 	return nil, err
+}
+
+// revokeReplaced revokes the session a new login replaced, at the
+// authorization server that issued it, so that its refresh token does not
+// stay valid unused.
+func revokeReplaced(ctx context.Context, f *cli.Factory, hc *http.Client, old config.Profile, ts *auth.TokenSet) {
+	e := auth.Endpoints{RevokeURL: old.RevokeURL}
+	if e.RevokeURL == "" && old.AuthURL != "" {
+		e, _ = auth.ConventionalEndpoints(old.AuthURL)
+	}
+	if e.RevokeURL == "" || (ts.TokenURL != "" && client.OriginOf(e.RevokeURL) != client.OriginOf(ts.TokenURL)) {
+		fmt.Fprintln(f.IO.ErrOut, "note: the previous session of this profile could not be revoked (no revocation endpoint of the server that issued it is known); it ends when its tokens expire")
+		return
+	}
+	clientID := old.ClientID
+	if clientID == "" {
+		clientID = cli.DefaultClientID
+	}
+	ctx, cancel := context.WithTimeout(ctx, remoteStepTimeout)
+	defer cancel()
+	if err := revokeTokenSet(ctx, hc, e.RevokeURL, clientID, ts); err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: revoking the previous session failed: %s\n", cli.ErrorText(err))
+		return
+	}
+	if !f.Flags.Quiet {
+		fmt.Fprintln(f.IO.ErrOut, "Revoked the session this login replaces.")
+	}
 }
 
 // revokeTokenSet revokes the refresh token, then the access token (RFC

@@ -58,6 +58,12 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 	if err != nil {
 		return err
 	}
+	if f.Flags.Server != "" || f.Env("LAYMAN_SERVER") != "" {
+		// Refused before anything is deleted or sent.
+		if err := checkExplicitServer(f, store, name); err != nil {
+			return err
+		}
+	}
 	// The set leaves the store first, under the refresh lock, so that no
 	// parallel refresh can store a new one behind the logout.
 	ts, err := auth.TakeTokenSet(ctx, store, lockDir, name)
@@ -66,13 +72,17 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 		return nil
 	}
 	if ts == nil {
+		if errors.Is(err, auth.ErrNothingDeleted) {
+			return fmt.Errorf("not logged out: %w", err)
+		}
 		return fmt.Errorf("%w; it was deleted without contacting the servers", err)
 	}
 	var failed []string
+	kept := errors.Is(err, auth.ErrNothingDeleted)
 	if err != nil {
 		failed = append(failed, err.Error())
 	}
-	if err := forgetAtLayman(ctx, f, ts.AccessToken); err != nil {
+	if err := forgetAtLayman(ctx, f, boundServer(f, ts), ts.AccessToken); err != nil {
 		failed = append(failed, "tell Layman to forget the token: "+cli.ErrorText(err))
 	}
 	if err := revokeAtAuthServer(ctx, f, ts); err != nil {
@@ -93,21 +103,55 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 		}
 		return nil
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Logged out of profile %s, but could not:\n", name)
+	if kept {
+		fmt.Fprintf(f.IO.ErrOut, "The token set of profile %s is still stored; laymanctl could not:\n", name)
+	} else {
+		fmt.Fprintf(f.IO.ErrOut, "Logged out of profile %s (the token set was deleted), but could not:\n", name)
+	}
 	for _, msg := range failed {
 		fmt.Fprintf(f.IO.ErrOut, "  - %s\n", msg)
 	}
 	return cli.ErrSilent
 }
 
-// forgetAtLayman is DELETE /rest/current-user: Layman drops its cache of
-// the token. A token Layman already refuses has nothing cached.
-func forgetAtLayman(ctx context.Context, f *cli.Factory, accessToken string) error {
+// checkExplicitServer refuses a --server or LAYMAN_SERVER other than the
+// one the stored set belongs to.
+func checkExplicitServer(f *cli.Factory, store keyring.Store, name string) error {
 	server, err := f.Server()
 	if err != nil {
 		return err
 	}
-	c, err := laymanClient(f, server, fixedToken(accessToken))
+	ts, err := auth.LoadTokenSet(store, name)
+	if err != nil {
+		return nil // TakeTokenSet reports it
+	}
+	return f.CheckBinding(server, ts.Binding())
+}
+
+// boundServer is the server ts belongs to: the one recorded in it, else
+// (older sets) the profile's. "" when neither is known.
+func boundServer(f *cli.Factory, ts *auth.TokenSet) string {
+	if ts.Server != "" {
+		return ts.Server
+	}
+	if _, p, err := f.Profile(); err == nil && p.Server != "" {
+		if s, err := cli.NormalizeServer(p.Server); err == nil {
+			return s
+		}
+	}
+	return ""
+}
+
+// forgetAtLayman is DELETE /rest/current-user: Layman drops its cache of
+// the token. A token Layman already refuses has nothing cached.
+func forgetAtLayman(ctx context.Context, f *cli.Factory, server, accessToken string) error {
+	if server == "" {
+		return errors.New("the token set does not say which server it belongs to")
+	}
+	if err := f.CheckPlainHTTP(server); err != nil {
+		return err
+	}
+	c, err := laymanClient(f, server, accessToken)
 	if err != nil {
 		return err
 	}
@@ -124,11 +168,15 @@ func revokeAtAuthServer(ctx context.Context, f *cli.Factory, ts *auth.TokenSet) 
 	if err != nil {
 		return err
 	}
+	revokeURL := settings.Endpoints.RevokeURL
+	if ts.TokenURL != "" && revokeURL != "" && client.OriginOf(revokeURL) != client.OriginOf(ts.TokenURL) {
+		return fmt.Errorf("the profile's revocation endpoint %s is not at the authorization server that issued the tokens (%s); they were not sent there", revokeURL, client.OriginOf(ts.TokenURL))
+	}
 	hc, err := f.HTTPClient()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, remoteStepTimeout)
 	defer cancel()
-	return revokeTokenSet(ctx, hc, settings.Endpoints.RevokeURL, settings.ClientID, ts)
+	return revokeTokenSet(ctx, hc, revokeURL, settings.ClientID, ts)
 }

@@ -11,7 +11,7 @@ import (
 // whoAmI asks Layman whom the new access token belongs to and reserves a
 // username (want, or one Layman chooses) when there is none yet.
 func whoAmI(ctx context.Context, f *cli.Factory, server, accessToken, want string) (string, error) {
-	c, err := laymanClient(f, server, fixedToken(accessToken))
+	c, err := laymanClient(f, server, accessToken)
 	if err != nil {
 		return "", err
 	}

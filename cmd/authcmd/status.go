@@ -65,11 +65,17 @@ func statusRun(ctx context.Context, o *StatusOptions) error {
 	if err != nil {
 		return err
 	}
+	server, err := f.Server()
+	if err != nil {
+		return err
+	}
 	src, kind, err := f.Credentials(ctx)
 	if err != nil {
 		return err
 	}
-	server, err := f.Server()
+	// Before any token is refreshed or sent: a stored set goes only where
+	// it was issued.
+	c, err := f.AuthenticatedClient(server, src, kind)
 	if err != nil {
 		return err
 	}
@@ -80,10 +86,6 @@ func statusRun(ctx context.Context, o *StatusOptions) error {
 	// Token first: a stored token that expired is refreshed here (or the
 	// dead session reported) before Layman is asked.
 	if _, err := src.Token(ctx); err != nil {
-		return err
-	}
-	c, err := laymanClient(f, server, src)
-	if err != nil {
 		return err
 	}
 	u, sessionErr := c.CurrentUser.Get(ctx)

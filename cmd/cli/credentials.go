@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 
 	"github.com/laymanctl/laymanctl/auth"
+	"github.com/laymanctl/laymanctl/cmd/config"
 	"github.com/laymanctl/laymanctl/keyring"
 )
 
@@ -84,7 +86,7 @@ func (f *Factory) Credentials(ctx context.Context) (auth.TokenSource, auth.Kind,
 	if err != nil {
 		return nil, 0, err
 	}
-	return auth.ResolveCredentials(ctx, auth.CredentialOptions{
+	src, kind, err := auth.ResolveCredentials(ctx, auth.CredentialOptions{
 		Env:        f.Env,
 		Profile:    name,
 		Store:      func() (keyring.Store, error) { return f.TokenStore() },
@@ -94,4 +96,27 @@ func (f *Factory) Credentials(ctx context.Context) (auth.TokenSource, auth.Kind,
 		Scopes:     settings.Scopes,
 		HTTPClient: hc,
 	})
+	if stored, ok := src.(*auth.StoredSource); ok && err == nil {
+		err = f.checkTokenURL(name, settings, stored.Binding())
+	}
+	return src, kind, err
+}
+
+// checkTokenURL refuses to refresh a stored set at a token endpoint other
+// than the one that issued it.
+func (f *Factory) checkTokenURL(name string, settings AuthSettings, b auth.Binding) error {
+	if now := settings.Endpoints.TokenURL; b.TokenURL != "" && now != "" && now != b.TokenURL {
+		return &ExitError{Code: ExitAuth,
+			Err:  fmt.Errorf("profile %q now names the token endpoint %s, but its tokens were issued by %s; the refresh token is not sent elsewhere", name, now, b.TokenURL),
+			Hint: "Log in again: `" + loginCommand(name) + "`."}
+	}
+	return nil
+}
+
+// loginCommand is how to log in again with profile name.
+func loginCommand(name string) string {
+	if name == config.DefaultProfile {
+		return "laymanctl auth login"
+	}
+	return "laymanctl auth login --profile " + name
 }

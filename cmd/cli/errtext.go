@@ -30,7 +30,10 @@ func ErrorText(err error) string {
 func urlErrorPrefix(ue *url.Error) string {
 	var loginRequired *auth.LoginRequiredError
 	var tokenErr *auth.TokenEndpointError
-	if errors.As(ue.Err, &loginRequired) || errors.As(ue.Err, &tokenErr) {
+	var timeout *client.TimeoutError
+	// These name the server themselves.
+	if errors.As(ue.Err, &loginRequired) || errors.As(ue.Err, &tokenErr) || errors.As(ue.Err, &timeout) ||
+		errors.Is(ue.Err, client.ErrPlainHTTP) || errors.Is(ue.Err, client.ErrRedirectRefused) {
 		return ""
 	}
 	host := ue.URL

@@ -33,6 +33,8 @@ type GlobalFlags struct {
 	// Anonymous sends no credential (also LAYMAN_ANONYMOUS=1 or the
 	// profile's anonymous: true).
 	Anonymous bool
+	// InsecureHTTP allows plain HTTP to hosts other than loopback.
+	InsecureHTTP bool
 }
 
 // Factory builds what commands need, lazily: `laymanctl --help` and
@@ -45,6 +47,8 @@ type Factory struct {
 
 	// Overridable in tests.
 	BaseTransport func() (http.RoundTripper, error)
+	// Timeouts of every request; zero means client.DefaultTimeouts.
+	Timeouts client.Timeouts
 	// Browser chooses how `auth login` opens the authorization URL; nil
 	// means auth.SelectBrowser from the environment.
 	Browser func() (auth.Browser, string)
@@ -127,7 +131,33 @@ func (f *Factory) Server() (string, error) {
 		return "", &ExitError{Code: ExitUsage, Err: ErrNoServer,
 			Hint: "Pass --server URL, set LAYMAN_SERVER, or run `laymanctl auth login --server URL`."}
 	}
-	return NormalizeServer(s.Value)
+	server, err := NormalizeServer(s.Value)
+	if err != nil {
+		return "", err
+	}
+	if err := f.CheckPlainHTTP(server); err != nil {
+		return "", err
+	}
+	return server, nil
+}
+
+// InsecureHTTP reports --insecure-http or the profile's insecure_http.
+func (f *Factory) InsecureHTTP() bool {
+	if f.Flags.InsecureHTTP {
+		return true
+	}
+	_, p, err := f.Profile()
+	return err == nil && p.InsecureHTTP
+}
+
+// CheckPlainHTTP refuses an http:// URL of a host other than loopback
+// unless the user allowed it; nothing has been sent yet.
+func (f *Factory) CheckPlainHTTP(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Usagef("invalid URL %q", raw)
+	}
+	return client.CheckPlainHTTP(u, f.InsecureHTTP())
 }
 
 // ErrNoServer says no Layman server is configured anywhere.
@@ -143,38 +173,68 @@ func NormalizeServer(s string) (string, error) {
 	return strings.TrimRight(u.String(), "/"), nil
 }
 
-// Transport is the base HTTP transport: proxies from the environment, the
-// custom CA, and --debug logging with secrets redacted. No credentials.
+// Transport is the base HTTP transport for Layman: proxies from the
+// environment, the custom CA, timeouts, plain HTTP refused (or allowed with
+// a warning), and --debug logging with secrets redacted. No credentials.
 func (f *Factory) Transport() (http.RoundTripper, error) {
+	return f.transport(f.timeouts())
+}
+
+// authTimeouts bound the authorization server's answers more tightly: a
+// refresh holds the cross-process lock while it waits (auth.lockWait is
+// longer).
+func (f *Factory) authTimeouts() client.Timeouts {
+	t := f.timeouts()
+	t.Request = min(t.Request, auth.MaxTokenRequest)
+	t.ResponseHeader = min(t.ResponseHeader, auth.MaxTokenRequest)
+	return t
+}
+
+func (f *Factory) timeouts() client.Timeouts {
+	if f.Timeouts == (client.Timeouts{}) {
+		return client.DefaultTimeouts
+	}
+	return f.Timeouts
+}
+
+func (f *Factory) transport(timeouts client.Timeouts) (http.RoundTripper, error) {
+	var rt http.RoundTripper
 	if f.BaseTransport != nil {
-		return f.BaseTransport()
-	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	var caFile string
-	if s, err := f.Setting("ca_file"); err == nil {
-		caFile = s.Value
+		base, err := f.BaseTransport()
+		if err != nil {
+			return nil, err
+		}
+		rt = base
 	} else {
-		caFile = f.Flags.CAFile
-	}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, &UsageError{Err: fmt.Errorf("reading the CA file: %w", err)}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		timeouts.Apply(t)
+		var caFile string
+		if s, err := f.Setting("ca_file"); err == nil {
+			caFile = s.Value
+		} else {
+			caFile = f.Flags.CAFile
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
+		if caFile != "" {
+			pem, err := os.ReadFile(caFile)
+			if err != nil {
+				return nil, &UsageError{Err: fmt.Errorf("reading the CA file: %w", err)}
+			}
+			pool, err := x509.SystemCertPool()
+			if err != nil {
+				pool = x509.NewCertPool()
+			}
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, Usagef("--ca-file %s holds no PEM certificate", caFile)
+			}
+			t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, Usagef("--ca-file %s holds no PEM certificate", caFile)
+		rt = t
+		if f.Debug() {
+			rt = client.DebugTransport(f.IO.ErrOut, rt)
 		}
-		t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	var rt http.RoundTripper = t
-	if f.Debug() {
-		rt = client.DebugTransport(f.IO.ErrOut, rt)
-	}
-	return rt, nil
+	rt = client.TimeoutTransport(rt, timeouts)
+	return client.PlainHTTPTransport(rt, f.InsecureHTTP(), f.warnPlainHTTP), nil
 }
 
 // Debug reports --debug or LAYMAN_DEBUG.
@@ -186,13 +246,15 @@ func (f *Factory) Debug() bool {
 	return v != "" && v != "0" && v != "false"
 }
 
-// HTTPClient is an unauthenticated client (for the authorization server).
+// HTTPClient is the client of the authorization server (token, revocation
+// and discovery endpoints): no credentials of Layman's, no redirects
+// followed, short timeouts.
 func (f *Factory) HTTPClient() (*http.Client, error) {
-	rt, err := f.Transport()
+	rt, err := f.transport(f.authTimeouts())
 	if err != nil {
 		return nil, err
 	}
-	return &http.Client{Transport: rt}, nil
+	return &http.Client{Transport: rt, CheckRedirect: client.AuthServerRedirects}, nil
 }
 
 // StateDir holds lock files, upload journals and the file token store
@@ -270,8 +332,15 @@ func (f *Factory) Client(ctx context.Context) (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if kind == auth.KindStored {
-		if err := f.loggedInTo(server); err != nil {
+	return f.AuthenticatedClient(server, src, kind)
+}
+
+// AuthenticatedClient is a client of server sending src's tokens, and only
+// to server's origin. A stored token set goes only to the server it was
+// issued for, whatever --server, LAYMAN_SERVER or the config file say now.
+func (f *Factory) AuthenticatedClient(server string, src auth.TokenSource, kind auth.Kind) (*client.Client, error) {
+	if stored, ok := src.(*auth.StoredSource); ok && kind == auth.KindStored {
+		if err := f.CheckBinding(server, stored.Binding()); err != nil {
 			return nil, err
 		}
 	}
@@ -279,18 +348,37 @@ func (f *Factory) Client(ctx context.Context) (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc := &http.Client{Transport: auth.Transport(src, base)}
-	return f.NewClient(server, hc)
+	return f.NewClient(server, &http.Client{Transport: auth.Transport(server, src, base)})
 }
 
-// loggedInTo refuses to send a profile's stored token to a server other than
-// the one it logged in to (--server or LAYMAN_SERVER pointing elsewhere).
-func (f *Factory) loggedInTo(server string) error {
+// CheckBinding refuses to use a stored token set with a server other than
+// the one it was issued for. A set stored before
+// laymanctl recorded them belongs to the profile's server.
+func (f *Factory) CheckBinding(server string, b auth.Binding) error {
 	name, p, err := f.Profile()
-	if err != nil || p.Server == "" {
+	if err != nil {
 		return err
 	}
-	if own, err := NormalizeServer(p.Server); err == nil && own != server {
+	relogin := loginCommand(name)
+	own := b.Server
+	if own == "" {
+		own = p.Server
+	}
+	if own == "" {
+		return &ExitError{Code: ExitAuth,
+			Err:  fmt.Errorf("the stored token set of profile %q does not say which server it belongs to, so it is sent nowhere", name),
+			Hint: fmt.Sprintf("Log in again: `%s --server %s`.", relogin, server)}
+	}
+	own, err = NormalizeServer(own)
+	if err != nil {
+		return err
+	}
+	if own != server {
+		if f.Flags.Server == "" && f.Env("LAYMAN_SERVER") == "" {
+			return &ExitError{Code: ExitAuth,
+				Err:  fmt.Errorf("profile %q now names the server %s, but it is logged in to %s; its token is not sent elsewhere", name, server, own),
+				Hint: fmt.Sprintf("Log in to the new server: `%s`.", relogin)}
+		}
 		return &ExitError{Code: ExitAuth,
 			Err:  fmt.Errorf("profile %q is logged in to %s, not %s; its token is not sent elsewhere", name, own, server),
 			Hint: fmt.Sprintf("Log in to %s with a profile of its own: `laymanctl auth login --profile NAME --server %s`.", server, server)}
@@ -301,23 +389,15 @@ func (f *Factory) loggedInTo(server string) error {
 // NewClient builds a Layman client with laymanctl's user agent and the
 // generation cache.
 func (f *Factory) NewClient(server string, hc *http.Client) (*client.Client, error) {
-	f.warnPlainHTTP(server)
 	return client.New(server,
 		client.WithHTTPClient(hc),
 		client.WithUserAgent("laymanctl/"+f.Build.Version),
 		client.WithGenerationCache(config.DefaultGenerationCache()))
 }
 
-func (f *Factory) warnPlainHTTP(server string) {
-	u, err := url.Parse(server)
-	if err != nil || u.Scheme != "http" {
-		return
-	}
-	host := u.Hostname()
-	if host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
-		return
-	}
-	fmt.Fprintf(f.IO.ErrOut, "warning: %s is plain HTTP; tokens travel unencrypted\n", server)
+// warnPlainHTTP is said on every run that uses plain HTTP by permission.
+func (f *Factory) warnPlainHTTP(origin string) {
+	fmt.Fprintf(f.IO.ErrOut, "warning: plain HTTP to %s (allowed by --insecure-http or the profile's insecure_http); tokens and passwords travel unencrypted\n", origin)
 }
 
 // WithScheme makes a bare host name (layman.example.com, host:8443/path)

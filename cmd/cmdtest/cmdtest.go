@@ -171,7 +171,7 @@ func (h *Harness) WriteConfig(content string) {
 // checks outside the command under test.
 func (h *Harness) Client() *client.Client {
 	h.T.Helper()
-	c, err := client.New(h.Server.URL, client.WithHTTPClient(&http.Client{Transport: auth.Transport(auth.StaticSource(Token), nil)}))
+	c, err := client.New(h.Server.URL, client.WithHTTPClient(&http.Client{Transport: auth.Transport(h.Server.URL, auth.StaticSource(Token), nil)}))
 	if err != nil {
 		h.T.Fatal(err)
 	}

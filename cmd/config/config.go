@@ -35,6 +35,8 @@ type Profile struct {
 	CAFile        string `yaml:"ca_file,omitempty"`
 	// Anonymous "true" sends no credential: public data without a login.
 	Anonymous string `yaml:"anonymous,omitempty"`
+	// InsecureHTTP allows plain HTTP to hosts other than loopback.
+	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
 }
 
 // Config is the whole file.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 
 	"github.com/spf13/cobra"
 
@@ -93,11 +94,11 @@ func serverInfo(ctx context.Context, f *cli.Factory) (*ServerInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc, err := f.HTTPClient()
+	rt, err := f.Transport()
 	if err != nil {
 		return nil, err
 	}
-	c, err := f.NewClient(server, hc)
+	c, err := f.NewClient(server, &http.Client{Transport: rt})
 	if err != nil {
 		return nil, err
 	}
