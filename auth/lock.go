@@ -3,12 +3,13 @@ package auth
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/laymanctl/laymanctl/keyring/privatedir"
 )
 
 // lockWait bounds the wait for another process's refresh, which is one
@@ -19,13 +20,16 @@ const lockWait = time.Minute
 const lockRetry = 20 * time.Millisecond
 
 // lockProfile takes the cross-process lock of profile, <dir>/<profile>.lock,
-// creating dir (0700) if needed, and returns its release.
+// creating dir (0700) if needed, and returns its release. The directory must
+// be the user's own and private, and the lock file is opened without
+// following a symlink: no one else can make laymanctl create or lock a file
+// of their choosing.
 func lockProfile(ctx context.Context, dir, profile string) (unlock func(), err error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the token lock directory: %w", err)
+	if err := privatedir.Ensure(dir); err != nil {
+		return nil, fmt.Errorf("the token lock directory: %w", err)
 	}
 	path := filepath.Join(dir, lockFileName(profile))
-	l := flock.New(path, flock.SetPermissions(0o600))
+	l := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(lockOpenFlags))
 	waitCtx, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
 	ok, err := l.TryLockContext(waitCtx, lockRetry)

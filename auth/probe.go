@@ -21,7 +21,7 @@ func FindAuthServer(ctx context.Context, hc *http.Client, base string) (Endpoint
 		hc = http.DefaultClient
 	}
 	for _, doc := range []string{b.String() + ".well-known/openid-configuration", b.String() + ".well-known/oauth-authorization-server"} {
-		if e, found, err := fetchMetadata(ctx, hc, doc); err == nil && found {
+		if e, found, err := fetchMetadata(ctx, hc, doc, b); err == nil && found {
 			return e, true
 		}
 	}

@@ -19,25 +19,47 @@ const maxLoggedBody = 4 << 10
 // secretHeaders have their whole value hidden.
 var secretHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"}
 
-const secretKeys = `access_token|refresh_token|id_token|code|code_verifier|client_secret|password|token`
+// secretName matches, case-insensitively, a field whose name says it holds
+// a secret: any name containing token, secret, password, key or assertion,
+// the PKCE verifier, and code (the authorization code).
+const secretName = `[A-Za-z0-9_.\-]*(?:token|secret|passw(?:or)?d|key|assertion|code_verifier)[A-Za-z0-9_.\-]*|code`
 
 var (
-	// key=value in a URL query or a form body.
-	secretParam = regexp.MustCompile(`(^|[?&;\s"'])(` + secretKeys + `)=([^&\s"'#]*)`)
-	// "key": "value" in JSON; numbers stay (Layman's error "code" is one).
-	secretJSON = regexp.MustCompile(`"(` + secretKeys + `)"(\s*):(\s*)"(?:[^"\\]|\\.)*"`)
-	// A credential after an authorization scheme, e.g. in an error message.
-	secretScheme = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*`)
+	// name=value in a URL query or a form body.
+	secretParam = regexp.MustCompile(`(?i)(^|[?&;\s"'])(` + secretName + `)=([^&\s"'#]*)`)
+	// "name": "value" or "name": number in JSON.
+	secretJSON = regexp.MustCompile(`(?i)"(` + secretName + `)"(\s*):(\s*)("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+\-]*)`)
+	// A credential after an authorization scheme in free text. Only a
+	// token-like run of 20 characters or more: the server's own words
+	// ("Bearer token.") stay as they are.
+	secretScheme = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{20,}=*`)
 )
 
 // Redact hides secrets in a URL, query, form body, JSON text or message:
-// the values of access_token, refresh_token, id_token, code, code_verifier,
-// client_secret, password and token, and bearer or basic credentials,
-// become REDACTED.
+// the values of fields named like secrets (see secretName) and bearer or
+// basic credentials become REDACTED. Layman's numeric error "code" stays.
 func Redact(s string) string {
-	s = secretParam.ReplaceAllString(s, "${1}${2}=REDACTED")
-	s = secretJSON.ReplaceAllString(s, `"${1}"${2}:${3}"REDACTED"`)
+	s = secretParam.ReplaceAllStringFunc(s, func(m string) string {
+		sub := secretParam.FindStringSubmatch(m)
+		if describesToken(sub[2]) {
+			return m
+		}
+		return sub[1] + sub[2] + "=REDACTED"
+	})
+	s = secretJSON.ReplaceAllStringFunc(s, func(m string) string {
+		sub := secretJSON.FindStringSubmatch(m)
+		if describesToken(sub[1]) || strings.EqualFold(sub[1], "code") && !strings.HasPrefix(sub[4], `"`) {
+			return m
+		}
+		return `"` + sub[1] + `"` + sub[2] + ":" + sub[3] + `"REDACTED"`
+	})
 	return secretScheme.ReplaceAllString(s, "${1} REDACTED")
+}
+
+// describesToken reports the OAuth fields that name a kind of token rather
+// than hold one.
+func describesToken(name string) bool {
+	return strings.EqualFold(name, "token_type") || strings.EqualFold(name, "token_type_hint")
 }
 
 // secretHeader reports headers that carry credentials: the standard ones,
@@ -83,7 +105,7 @@ type debugTransport struct {
 
 func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "> %s %s\n", req.Method, Redact(req.URL.String()))
+	fmt.Fprintf(&b, "> %s %s\n", req.Method, Redact(req.URL.Redacted()))
 	writeHeaders(&b, "> ", req.Header)
 	req, err := logRequestBody(&b, req)
 	if err != nil {

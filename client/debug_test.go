@@ -150,15 +150,38 @@ func TestDebugTransportKeepsUnreplayableBody(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://h/cb?code=abc&state=x":                  "https://h/cb?code=REDACTED&state=x",
-		"grant_type=authorization_code&code=abc":         "grant_type=authorization_code&code=REDACTED",
-		`{"token": "a\"b", "code": 15, "id_token":"x"}`:  `{"token": "REDACTED", "code": 15, "id_token":"REDACTED"}`,
-		"Authorization: Bearer eyJhbGciOi.x-y_z+/w==":    "Authorization: Bearer REDACTED",
-		"refresh_token=r1 password=p client_secret=s&x=": "refresh_token=REDACTED password=REDACTED client_secret=REDACTED&x=",
-		"nothing secret here":                            "nothing secret here",
+		"https://h/cb?code=abc&state=x":                      "https://h/cb?code=REDACTED&state=x",
+		"grant_type=authorization_code&code=abc":             "grant_type=authorization_code&code=REDACTED",
+		`{"token": "a\"b", "code": 15, "id_token":"x"}`:      `{"token": "REDACTED", "code": 15, "id_token":"REDACTED"}`,
+		"Authorization: Bearer eyJhbGciOi.x-y_z+/w0123456==": "Authorization: Bearer REDACTED",
+		// The server's own words are not rewritten.
+		`{"message":"Bearer token.","code":32}`: `{"message":"Bearer token.","code":32}`,
+		// Any field whose name says secret, in any case; JSON numbers too.
+		`{"api_key":"a","session_token":"b","secret":"c","client_assertion":"d","new_password":"e","Password":"f","ACCESS_TOKEN":"g","pin_key":1234}`: `{"api_key":"REDACTED","session_token":"REDACTED","secret":"REDACTED","client_assertion":"REDACTED","new_password":"REDACTED","Password":"REDACTED","ACCESS_TOKEN":"REDACTED","pin_key":"REDACTED"}`,
+		"API_KEY=k1&Session_Token=t1&x=1&token_type_hint=refresh_token":                                                                               "API_KEY=REDACTED&Session_Token=REDACTED&x=1&token_type_hint=refresh_token",
+		"refresh_token=r1 password=p client_secret=s&x=":                                                                                              "refresh_token=REDACTED password=REDACTED client_secret=REDACTED&x=",
+		"nothing secret here": "nothing secret here",
 	} {
 		if got := Redact(in); got != want {
 			t.Errorf("Redact(%q)\n got  %q\n want %q", in, got, want)
 		}
+	}
+}
+
+// A password in the URL's userinfo is not logged (review L8).
+func TestDebugTransportHidesUserinfo(t *testing.T) {
+	ts := newTestServer(t)
+	ts.handle("GET /rest/current-user", jsonAnswer(200, `{"authenticated":false}`))
+	var log syncBuffer
+	hc := &http.Client{Transport: DebugTransport(&log, nil)}
+	u, _ := url.Parse(ts.url + "rest/current-user?access_token=QSECRET")
+	u.User = url.UserPassword("bob", "hunter2")
+	resp, err := hc.Get(u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if out := log.String(); strings.Contains(out, "hunter2") || strings.Contains(out, "QSECRET") {
+		t.Errorf("debug log shows a secret:\n%s", out)
 	}
 }

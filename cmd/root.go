@@ -123,9 +123,14 @@ func report(io *cli.IOStreams, err error) int {
 		return cli.ExitFailure
 	}
 	code, hint := classify(err)
-	fmt.Fprintf(io.ErrOut, "error: %s\n", cli.ErrorText(err))
+	msg := cli.ErrorText(err)
+	if io.ErrTTY {
+		// Error texts quote servers; a person's terminal gets no escapes.
+		msg, hint = cli.TerminalSafe(msg), cli.TerminalSafe(hint)
+	}
+	fmt.Fprintf(io.ErrOut, "error: %s\n", msg)
 	// Some errors already end with their advice; say it once.
-	if hint != "" && !strings.Contains(cli.ErrorText(err), hint) {
+	if hint != "" && !strings.Contains(msg, hint) {
 		fmt.Fprintln(io.ErrOut, hint)
 	}
 	return code

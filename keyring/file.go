@@ -9,6 +9,7 @@ import (
 	"runtime"
 
 	"github.com/laymanctl/laymanctl/client/atomicfile"
+	"github.com/laymanctl/laymanctl/keyring/privatedir"
 )
 
 // Modes the file store creates and insists on: tokens in these files are not
@@ -128,6 +129,12 @@ func checkMode(path string, wantDir bool) error {
 	if perm := info.Mode().Perm(); perm&^want != 0 {
 		return fmt.Errorf("file token store: %w on %s (%04o, must be %04o or stricter): run chmod %o %s",
 			ErrInsecurePermissions, path, perm, want, want, path)
+	}
+	if wantDir {
+		// Mode is fine; the owner must be the user too.
+		if err := privatedir.Check(path); err != nil {
+			return fmt.Errorf("file token store: %w: %w", ErrInsecurePermissions, err)
+		}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/laymanctl/laymanctl/client/atomicfile"
+	"github.com/laymanctl/laymanctl/keyring/privatedir"
 )
 
 // Journal remembers chunked uploads in progress. Layman cannot tell how an
@@ -69,7 +70,7 @@ func (j *FileJournal) Save(key string, r UploadRecord) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(j.dir, 0o700); err != nil {
+	if err := privatedir.Ensure(j.dir); err != nil {
 		return fmt.Errorf("upload journal: %w", err)
 	}
 	if err := atomicfile.WriteFile(j.path(key), data, 0o600); err != nil {
@@ -81,6 +82,11 @@ func (j *FileJournal) Save(key string, r UploadRecord) error {
 // Load reads the record stored under key.
 func (j *FileJournal) Load(key string) (UploadRecord, bool, error) {
 	p := j.path(key)
+	if err := privatedir.Check(j.dir); errors.Is(err, fs.ErrNotExist) {
+		return UploadRecord{}, false, nil
+	} else if err != nil {
+		return UploadRecord{}, false, fmt.Errorf("upload journal: %w", err)
+	}
 	data, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return UploadRecord{}, false, nil

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
-
-	"github.com/laymanctl/laymanctl/client/atomicfile"
 )
 
 // Download says where a downloaded file goes.
@@ -64,18 +64,41 @@ func (d Download) WriteFunc(ios *IOStreams, write func(io.Writer) error) (err er
 		}
 		return bw.Flush()
 	}
-	// A downloaded file is ordinary data, readable as any other. The
-	// content's own error is reported as it is.
-	var writeErr error
-	err = atomicfile.Write(d.Path, 0o644, func(w io.Writer) error {
-		writeErr = write(w)
-		return writeErr
-	})
-	if writeErr != nil {
-		return writeErr
-	}
+	tmp, err := createPart(d.Path)
 	if err != nil {
 		return fmt.Errorf("saving %s: %w", d.Path, err)
 	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return fmt.Errorf("saving %s: %w", d.Path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("saving %s: %w", d.Path, err)
+	}
+	if err = os.Rename(tmp.Name(), d.Path); err != nil {
+		return fmt.Errorf("saving %s: %w", d.Path, err)
+	}
 	return nil
+}
+
+// createPart creates a new temporary file next to path with mode 0666 less
+// the user's umask, as any file the user creates: a downloaded file is
+// ordinary data, as private as the user's other files.
+func createPart(path string) (*os.File, error) {
+	for {
+		name := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.%d.part", filepath.Base(path), rand.Uint32()))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
 }

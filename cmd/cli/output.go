@@ -163,7 +163,11 @@ func (p *Printer) writeTable(header []string, rows iter.Seq[[]string]) error {
 	}
 	all := [][]string{header}
 	for r := range rows {
-		all = append(all, r)
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = cellSafe(c) // server text: no escapes reach the terminal
+		}
+		all = append(all, cells)
 	}
 	widths := columnWidths(all)
 	if p.Format != "wide" && p.IO.Width > 0 {

@@ -5,13 +5,17 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 
 	"github.com/laymanctl/laymanctl/client/atomicfile"
 )
@@ -47,18 +51,36 @@ type Config struct {
 	path string
 }
 
+// MaxFileSize bounds the configuration file: a few profiles take a few KiB.
+const MaxFileSize = 64 << 10
+
 // Load reads the file at path; a missing file is an empty configuration.
+// The file is refused when over MaxFileSize or when it uses YAML anchors or
+// aliases, which nothing in it needs and which can make a small file expand
+// without bound (LAYMAN_CONFIG may name a file someone else wrote).
 func Load(path string) (*Config, error) {
 	c := &Config{path: path}
-	data, err := os.ReadFile(path)
+	data, err := readCapped(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
-	if err := yaml.UnmarshalWithOptions(data, c, yaml.DisallowUnknownField()); err != nil {
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
 		return nil, fmt.Errorf("config file %s is invalid: %s", path, yaml.FormatError(err, false, false))
+	}
+	for _, doc := range file.Docs {
+		if doc.Body == nil {
+			continue
+		}
+		if n := findAlias(doc.Body); n != nil {
+			return nil, fmt.Errorf("config file %s is invalid: line %d: YAML anchors and aliases are not accepted", path, n.GetToken().Position.Line)
+		}
+		if err := yaml.NodeToValue(doc.Body, c, yaml.DisallowUnknownField()); err != nil {
+			return nil, fmt.Errorf("config file %s is invalid: %s", path, yaml.FormatError(err, false, false))
+		}
 	}
 	for name := range c.Profiles {
 		if err := ValidateProfileName(name); err != nil {
@@ -205,6 +227,57 @@ func validateValue(key, value string) error {
 		if value != "" && !strings.HasPrefix(value, "https://") && !strings.HasPrefix(value, "http://") {
 			return fmt.Errorf("%s must be an http:// or https:// URL, not %q", key, value)
 		}
+	}
+	return nil
+}
+
+// userDir is std (os.UserConfigDir, os.UserCacheDir), except that a relative
+// XDG variable is ignored, as the XDG spec says, instead of failing:
+// ~/homeSub is used.
+func userDir(env, homeSub string, std func() (string, error)) (string, error) {
+	if v := os.Getenv(env); v != "" && !filepath.IsAbs(v) && runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(home, homeSub), nil
+	}
+	return std()
+}
+
+func readCapped(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s is larger than %d KiB; a configuration file is a few profiles", path, MaxFileSize>>10)
+	}
+	return data, nil
+}
+
+// findAlias returns the first anchor or alias node under n.
+func findAlias(n ast.Node) ast.Node {
+	var found ast.Node
+	ast.Walk(visitFunc(func(n ast.Node) bool {
+		if t := n.Type(); found == nil && (t == ast.AnchorType || t == ast.AliasType) {
+			found = n
+		}
+		return found == nil
+	}), n)
+	return found
+}
+
+type visitFunc func(ast.Node) bool
+
+func (f visitFunc) Visit(n ast.Node) ast.Visitor {
+	if f(n) {
+		return f
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ type generationEntry struct {
 
 // DefaultGenerationCache lives under os.UserCacheDir()/laymanctl.
 func DefaultGenerationCache() *GenerationCache {
-	dir, err := os.UserCacheDir()
+	dir, err := userDir("XDG_CACHE_HOME", ".cache", os.UserCacheDir)
 	if err != nil {
 		return &GenerationCache{}
 	}

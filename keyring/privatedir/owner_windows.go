@@ -1,0 +1,6 @@
+package privatedir
+
+import "io/fs"
+
+// Windows directories are protected by ACLs, not checked here.
+func ownedByCurrentUser(fs.FileInfo) bool { return true }

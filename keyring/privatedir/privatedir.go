@@ -1,0 +1,47 @@
+// Package privatedir creates and checks the directories where laymanctl
+// keeps what other users must not touch: tokens, locks, upload journals.
+// A directory that is a symlink, belongs to someone else or is open to
+// group or others is refused, since whoever controls it can plant symlinks
+// or replace files there.
+package privatedir
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+)
+
+// ErrInsecure marks a directory refused for its type, owner or mode.
+var ErrInsecure = errors.New("insecure directory")
+
+// Ensure creates dir (0700, parents as needed) and checks it.
+func Ensure(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return Check(dir)
+}
+
+// Check refuses dir unless it is a real directory of the current user that
+// no one else can write to or read.
+func Check(dir string) error {
+	info, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("%w: %s is not a directory (a symlink or a file)", ErrInsecure, dir)
+	}
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	if !ownedByCurrentUser(info) {
+		return fmt.Errorf("%w: %s belongs to another user; remove it or point XDG_STATE_HOME elsewhere", ErrInsecure, dir)
+	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("%w: %s is open to other users (%04o, must be 0700): run chmod 700 %s", ErrInsecure, dir, perm, dir)
+	}
+	return nil
+}
+
