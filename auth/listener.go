@@ -47,13 +47,33 @@ type callbackResult struct {
 type callbackHandler struct {
 	state  string
 	result chan callbackResult // buffered 1: the handler never blocks
+	// outcome is the code exchange's result, which the page shows; written
+	// is closed once the page is sent.
+	outcome chan error
+	written chan struct{}
 
 	mu   sync.Mutex
 	done bool
 }
 
+// pageWait bounds how long the browser's request is held for the code
+// exchange before the page says the login is still being finished.
+const pageWait = 15 * time.Second
+
+var errStillExchanging = errors.New("laymanctl is still finishing the login; see the terminal")
+
 func newCallbackHandler(state string) *callbackHandler {
-	return &callbackHandler{state: state, result: make(chan callbackResult, 1)}
+	return &callbackHandler{state: state, result: make(chan callbackResult, 1), outcome: make(chan error, 1), written: make(chan struct{})}
+}
+
+// finish hands the code exchange's result to the held request and waits
+// (boundedly) until its page is sent.
+func (h *callbackHandler) finish(err error) {
+	h.outcome <- err
+	select {
+	case <-h.written:
+	case <-time.After(pageWait):
+	}
 }
 
 func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -89,16 +109,39 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	defer close(h.written)
 	if res.err != nil {
 		writePage(w, status, "Login failed", res.err.Error()+". You can close this window.")
-	} else {
-		writePage(w, status, "Logged in", "laymanctl is logged in. You can close this window.")
+		flush(w)
+		h.result <- res
+		return
 	}
-	// The page is on the wire before the listener may be closed.
+	// "Logged in" only once the code has been exchanged for tokens.
+	h.result <- res
+	var err error
+	select {
+	case err = <-h.outcome:
+	case <-time.After(pageWait):
+		err = errStillExchanging
+	case <-r.Context().Done():
+		return
+	}
+	switch {
+	case err == nil:
+		writePage(w, http.StatusOK, "Logged in", "laymanctl is logged in. You can close this window.")
+	case errors.Is(err, errStillExchanging):
+		writePage(w, http.StatusAccepted, "Almost there", err.Error()+".")
+	default:
+		writePage(w, http.StatusBadGateway, "Login failed", "The authorization server did not issue the tokens; see the terminal. You can close this window.")
+	}
+	flush(w)
+}
+
+// flush puts the page on the wire before the listener may be closed.
+func flush(w http.ResponseWriter) {
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}
-	h.result <- res
 }
 
 // finish claims the one result of the login; false when a callback or a

@@ -95,12 +95,15 @@ func Login(ctx context.Context, o LoginOptions) (*TokenSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = srv.Close() // no more callbacks while the code is exchanged
+	// No more connections while the code is exchanged; the callback's
+	// request stays open until its page can say how the exchange went.
+	_ = l.Close()
 
 	if o.HTTPClient != nil {
 		ctx = context.WithValue(ctx, oauth2.HTTPClient, o.HTTPClient)
 	}
 	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(a.verifier))
+	handler.finish(err)
 	if err != nil {
 		return nil, fmt.Errorf("exchanging the authorization code: %w", tokenEndpointError(err))
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -413,5 +414,28 @@ func TestLoginSurvivesBrowserFailure(t *testing.T) {
 	}
 	if r := receive(t, done, "login"); r.err != nil {
 		t.Fatalf("Login after the browser failed to open: %v", r.err)
+	}
+}
+
+// The page says "Logged in" only after the code was exchanged for tokens
+// (review I6): a token endpoint that refuses the code makes it say the
+// login failed.
+func TestLoginPageWaitsForTheCodeExchange(t *testing.T) {
+	s := authtest.New(t, authtest.Options{})
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"error":"invalid_grant"}`)
+	}))
+	defer refusing.Close()
+	b := s.Browser()
+	o := options(s, b, &lockedBuffer{})
+	o.Endpoints.TokenURL = refusing.URL + "/o/token/"
+	if _, err := auth.Login(t.Context(), o); err == nil {
+		t.Fatal("Login succeeded with a refused code")
+	}
+	page, ok := b.LastPage()
+	if !ok || strings.Contains(page.Body, "Logged in") || strings.Contains(page.Body, "is logged in") || !strings.Contains(page.Body, "Login failed") {
+		t.Errorf("page after a failed exchange: %+v", page)
 	}
 }

@@ -64,14 +64,33 @@ type keychainBackend interface {
 	Delete(service, user string) error
 }
 
-// osKeychain is go-keyring's package-level provider for this platform.
-type osKeychain struct{}
+// osKeychain is go-keyring's package-level provider for this platform,
+// asked only when a session bus exists where one is needed.
+type osKeychain struct {
+	// runtimeDir is where a session bus socket may be (Linux and BSDs).
+	runtimeDir string
+}
 
-func (osKeychain) Get(service, user string) (string, error) { return gokeyring.Get(service, user) }
-func (osKeychain) Set(service, user, password string) error {
+func (k osKeychain) Get(service, user string) (string, error) {
+	if err := sessionBus(k.runtimeDir); err != nil {
+		return "", err
+	}
+	return gokeyring.Get(service, user)
+}
+
+func (k osKeychain) Set(service, user, password string) error {
+	if err := sessionBus(k.runtimeDir); err != nil {
+		return err
+	}
 	return gokeyring.Set(service, user, password)
 }
-func (osKeychain) Delete(service, user string) error { return gokeyring.Delete(service, user) }
+
+func (k osKeychain) Delete(service, user string) error {
+	if err := sessionBus(k.runtimeDir); err != nil {
+		return err
+	}
+	return gokeyring.Delete(service, user)
+}
 
 type keychainStore struct {
 	backend  keychainBackend
@@ -86,7 +105,7 @@ type keychainStore struct {
 // wrapping ErrUnavailable and context.DeadlineExceeded; the abandoned call
 // may still complete in the background.
 func NewKeychain(opts KeychainOptions) Store {
-	return newKeychain(opts, osKeychain{})
+	return newKeychain(opts, osKeychain{runtimeDir: userRuntimeDir()})
 }
 
 func newKeychain(opts KeychainOptions, backend keychainBackend) *keychainStore {

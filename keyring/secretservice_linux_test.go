@@ -147,3 +147,27 @@ func checkKeychainAbsent(t *testing.T) {
 		t.Fatal(walkErr)
 	}
 }
+
+// Without a session bus (a headless server, no DBUS_SESSION_BUS_ADDRESS,
+// no socket in the runtime directory) the keychain is reported unavailable
+// and nothing is launched: godbus alone would run dbus-launch, leaving a
+// dbus-daemon behind.
+func TestKeychainWithoutSessionBusLaunchesNothing(t *testing.T) {
+	bin := t.TempDir()
+	marker := filepath.Join(t.TempDir(), "launched")
+	script := "#!/bin/sh\ntouch " + marker + "\nexit 1\n"
+	for _, name := range []string{"dbus-launch", "dbus-daemon", "gnome-keyring-daemon"} {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", bin)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	st := newKeychain(KeychainOptions{}, osKeychain{runtimeDir: t.TempDir()})
+	if _, err := st.Get("p"); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "no D-Bus session bus") {
+		t.Errorf("Get: %v, want the keychain unavailable for want of a session bus", err)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("a D-Bus or keyring daemon was launched")
+	}
+}

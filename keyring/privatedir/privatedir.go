@@ -24,7 +24,7 @@ func Ensure(dir string) error {
 }
 
 // Check refuses dir unless it is a real directory of the current user that
-// no one else can write to or read.
+// no one else can write to (so no one else can plant a symlink in it).
 func Check(dir string) error {
 	info, err := os.Lstat(dir)
 	if err != nil {
@@ -39,8 +39,8 @@ func Check(dir string) error {
 	if !ownedByCurrentUser(info) {
 		return fmt.Errorf("%w: %s belongs to another user; remove it or point XDG_STATE_HOME elsewhere", ErrInsecure, dir)
 	}
-	if perm := info.Mode().Perm(); perm&0o077 != 0 {
-		return fmt.Errorf("%w: %s is open to other users (%04o, must be 0700): run chmod 700 %s", ErrInsecure, dir, perm, dir)
+	if perm := info.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("%w: %s is writable by other users (%04o): run chmod 700 %s", ErrInsecure, dir, perm, dir)
 	}
 	return nil
 }
