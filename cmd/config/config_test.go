@@ -130,3 +130,21 @@ func TestValidateProfileName(t *testing.T) {
 		}
 	}
 }
+
+// An alias bomb is refused before it expands, and so is an oversized file
+// (review L6).
+func TestLoadRefusesAliasesAndHugeFiles(t *testing.T) {
+	dir := t.TempDir()
+	bomb := "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+	aliases := "current_profile: default\nprofiles:\n  base: &base\n    server: https://layman.example.com\n  default: *base\n"
+	huge := "current_profile: default\n" + strings.Repeat("# padding\n", MaxFileSize/10+1)
+	for name, content := range map[string]string{"bomb": bomb, "aliases": aliases, "huge": huge} {
+		path := filepath.Join(dir, name+".yaml")
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(path); err == nil {
+			t.Errorf("%s: loaded", name)
+		}
+	}
+}
