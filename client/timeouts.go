@@ -119,12 +119,12 @@ func (tt *timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	resp, err := tt.base.RoundTrip(r)
 	if err != nil {
-		err = w.explain(err)
+		err = w.explain(req.Context(), err)
 		w.stop()
 		return nil, err
 	}
 	w.arm(phaseBody, tt.t.Progress)
-	resp.Body = &progressBody{ReadCloser: resp.Body, w: w, phase: phaseBody, limit: tt.t.Progress, response: true}
+	resp.Body = &progressBody{ReadCloser: resp.Body, w: w, phase: phaseBody, limit: tt.t.Progress, response: true, ctx: req.Context()}
 	return resp, nil
 }
 
@@ -172,15 +172,16 @@ func (w *watchdog) fire(phase string, limit time.Duration) {
 }
 
 // explain replaces the error of an aborted request by the timeout that
-// caused it; the transport's own timeouts are named after the current phase.
-func (w *watchdog) explain(err error) error {
+// caused it; the transport's own timeouts are named after the current
+// phase. The caller's own deadline (ctx) is not a server's fault.
+func (w *watchdog) explain(ctx context.Context, err error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.fired != nil {
 		return w.fired
 	}
 	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() && !errors.Is(err, context.DeadlineExceeded) {
+	if errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil {
 		return &TimeoutError{Origin: w.origin, Phase: w.phase, Limit: w.limit}
 	}
 	return err
@@ -202,6 +203,7 @@ func (w *watchdog) stop() {
 // progressBody re-arms the watchdog whenever bytes move.
 type progressBody struct {
 	io.ReadCloser
+	ctx      context.Context // the caller's
 	w        *watchdog
 	phase    string
 	limit    time.Duration
@@ -218,7 +220,7 @@ func (b *progressBody) Read(p []byte) (int, error) {
 			b.w.stop()
 			return n, err
 		}
-		err = b.w.explain(err)
+		err = b.w.explain(b.ctx, err)
 	}
 	return n, err
 }
