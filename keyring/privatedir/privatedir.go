@@ -44,4 +44,3 @@ func Check(dir string) error {
 	}
 	return nil
 }
-
