@@ -54,6 +54,8 @@ type callbackHandler struct {
 
 	mu   sync.Mutex
 	done bool
+	// holding: the browser's callback request waits for outcome.
+	holding bool
 }
 
 // pageWait bounds how long the browser's request is held for the code
@@ -66,10 +68,17 @@ func newCallbackHandler(state string) *callbackHandler {
 	return &callbackHandler{state: state, result: make(chan callbackResult, 1), outcome: make(chan error, 1), written: make(chan struct{})}
 }
 
-// finish hands the code exchange's result to the held request and waits
-// (boundedly) until its page is sent.
-func (h *callbackHandler) finish(err error) {
+// reportExchange hands the code exchange's result to the held callback
+// request, if any (a pasted address holds none), and waits (boundedly)
+// until its page is sent.
+func (h *callbackHandler) reportExchange(err error) {
 	h.outcome <- err
+	h.mu.Lock()
+	holding := h.holding
+	h.mu.Unlock()
+	if !holding {
+		return
+	}
 	select {
 	case <-h.written:
 	case <-time.After(pageWait):
@@ -117,6 +126,9 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// "Logged in" only once the code has been exchanged for tokens.
+	h.mu.Lock()
+	h.holding = true
+	h.mu.Unlock()
 	h.result <- res
 	var err error
 	select {

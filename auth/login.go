@@ -103,7 +103,7 @@ func Login(ctx context.Context, o LoginOptions) (*TokenSet, error) {
 		ctx = context.WithValue(ctx, oauth2.HTTPClient, o.HTTPClient)
 	}
 	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(a.verifier))
-	handler.finish(err)
+	handler.reportExchange(err)
 	if err != nil {
 		return nil, fmt.Errorf("exchanging the authorization code: %w", tokenEndpointError(err))
 	}
