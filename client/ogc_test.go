@@ -26,7 +26,7 @@ func TestWFSHidesAPrivateLayerFromAnAnonymousCaller(t *testing.T) {
 		t.Fatalf("anonymous: %v", err)
 	}
 
-	owner, _ := client.New(srv.URL, client.WithHTTPClient(&http.Client{Transport: auth.Transport(auth.StaticSource("tok"), nil)}))
+	owner, _ := client.New(srv.URL, client.WithHTTPClient(&http.Client{Transport: auth.Transport(srv.URL, auth.StaticSource("tok"), nil)}))
 	out.Reset()
 	n, err := owner.DownloadFeatures(context.Background(), wfs, q, client.FeatureFormats[0], &out, nil)
 	if err != nil || n != 5 || strings.Count(out.String(), `"Feature"`) != 5 {

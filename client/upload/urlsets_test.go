@@ -131,7 +131,7 @@ func (staleCache) Store(string, client.Generation, time.Time) error { return nil
 func TestStaleGenerationReprobedOnWrites(t *testing.T) {
 	e := newEnvWith(t, laymantest.Options{})
 	c, err := client.New(e.srv.URL, client.WithGenerationCache(staleCache{}),
-		client.WithHTTPClient(&http.Client{Transport: auth.Transport(e.tokens, nil)}))
+		client.WithHTTPClient(&http.Client{Transport: auth.Transport(e.srv.URL, e.tokens, nil)}))
 	if err != nil {
 		t.Fatal(err)
 	}
