@@ -30,7 +30,7 @@ func TestStalledChunkIsAbortedAndRetried(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release) // before Close, which waits for the handler
-	tt := Timeouts{Connect: 5 * time.Second, TLS: 5 * time.Second, ResponseHeader: 30 * time.Second, Progress: 300 * time.Millisecond, Request: time.Minute}
+	tt := Timeouts{Connect: 5 * time.Second, TLS: 5 * time.Second, ResponseHeader: 30 * time.Second, Progress: 2 * time.Second, Request: time.Minute}
 	c, err := New(srv.URL, WithHTTPClient(&http.Client{Transport: TimeoutTransport(nil, tt)}), WithGeneration(Gen3),
 		WithRetryPolicy(RetryPolicy{MaxAttempts: 2}))
 	if err != nil {
