@@ -41,7 +41,7 @@ func NewMapsCreateCmd(f *cli.Factory, runF func(context.Context, *cli.Factory, *
 Layman validates) from layers already published: each --layer becomes a WMS
 layer in Layman's own form (its WMS endpoint and GeoServer name, so Layman
 links the map to the layer), in the order given; the map's extent covers the
-layers' bounding boxes, in EPSG:3857. The map is published in --workspace,
+layers' bounding boxes. The map is published in --workspace (default: your own),
 or with -O FILE only written, to edit it and publish it later with
 ` + "`maps publish`" + `.`,
 		Example: `  laymanctl maps create --workspace alice --title "Rivers and roads" \
