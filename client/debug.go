@@ -23,11 +23,11 @@ const secretKeys = `access_token|refresh_token|id_token|code|code_verifier|clien
 
 var (
 	// key=value in a URL query or a form body.
-	secretParam = regexp.MustCompile(`(^|[?&;\s"'])(` + secretKeys + `)=([^&\s"'#]*)`)
+	secretParam = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|[?&;\s"'])(` + secretKeys + `)=([^&\s"'#]*)`) })
 	// "key": "value" in JSON; numbers stay (Layman's error "code" is one).
-	secretJSON = regexp.MustCompile(`"(` + secretKeys + `)"(\s*):(\s*)"(?:[^"\\]|\\.)*"`)
+	secretJSON = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"(` + secretKeys + `)"(\s*):(\s*)"(?:[^"\\]|\\.)*"`) })
 	// A credential after an authorization scheme, e.g. in an error message.
-	secretScheme = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*`)
+	secretScheme = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*`) })
 )
 
 // Redact hides secrets in a URL, query, form body, JSON text or message:
@@ -35,9 +35,9 @@ var (
 // client_secret, password and token, and bearer or basic credentials,
 // become REDACTED.
 func Redact(s string) string {
-	s = secretParam.ReplaceAllString(s, "${1}${2}=REDACTED")
-	s = secretJSON.ReplaceAllString(s, `"${1}"${2}:${3}"REDACTED"`)
-	return secretScheme.ReplaceAllString(s, "${1} REDACTED")
+	s = secretParam().ReplaceAllString(s, "${1}${2}=REDACTED")
+	s = secretJSON().ReplaceAllString(s, `"${1}"${2}:${3}"REDACTED"`)
+	return secretScheme().ReplaceAllString(s, "${1} REDACTED")
 }
 
 // secretHeader reports headers that carry credentials: the standard ones,

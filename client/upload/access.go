@@ -3,6 +3,7 @@ package upload
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/laymanctl/laymanctl/client"
 )
@@ -10,7 +11,7 @@ import (
 const everyone = "EVERYONE"
 
 // rolePattern is Layman's ROLE_NAME_PATTERN (at most 64 characters).
-var rolePattern = regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$`)
+var rolePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$`) })
 
 // checkAccessList validates one access_rights value: names of users and
 // roles and EVERYONE.
@@ -21,7 +22,7 @@ func checkAccessList(field string, names []string) error {
 		case n == "":
 			return invalid(field, "empty name in the list")
 		case n == everyone:
-		case rolePattern.MatchString(n):
+		case rolePattern().MatchString(n):
 			if len(n) > 64 {
 				return invalid(field, "role %q is longer than 64 characters", n)
 			}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/laymanctl/laymanctl/client"
 )
@@ -44,7 +45,7 @@ type File struct {
 // --overview-resampling.
 var OverviewResampling = []string{"nearest", "average", "rms", "bilinear", "gauss", "cubic", "cubicspline", "lanczos", "average_magphase", "mode"}
 
-var crsPattern = regexp.MustCompile(`^EPSG:[0-9]+$`)
+var crsPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^EPSG:[0-9]+$`) })
 
 // ValidateLayer checks everything that can be checked locally, in the order
 // Layman checks it, so that bad input never reaches the server. patch
@@ -202,13 +203,13 @@ func (pl *Plan) checkArchive(path string) error {
 
 // timeSeriesUnsafe finds ASCII characters Layman refuses in time-series
 // file names (letters with diacritics are left to the server).
-var timeSeriesUnsafe = regexp.MustCompile(`[\x00-\x1f!-,/:-@\[-^` + "`" + `{-\x7f]`)
+var timeSeriesUnsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[\x00-\x1f!-,/:-@\[-^` + "`" + `{-\x7f]`) })
 
 func checkTimeSeriesNames(timeRegex string, mains []string) error {
 	re, reErr := regexp.Compile(timeRegex)
 	for _, m := range mains {
 		base := filepath.Base(m)
-		if strings.HasPrefix(base, ".") || timeSeriesUnsafe.MatchString(base) {
+		if strings.HasPrefix(base, ".") || timeSeriesUnsafe().MatchString(base) {
 			return invalid("file", "time series file name %q may hold only letters, digits, '_', '-', '.', and spaces, and not start with '.'", base)
 		}
 		if len(strings.TrimSuffix(base, filepath.Ext(base))) > 210 {
@@ -225,7 +226,7 @@ func checkTimeSeriesNames(timeRegex string, mains []string) error {
 func (pl *Plan) checkOptions(hasFiles bool) error {
 	p := pl.Params
 	if p.CRS != "" {
-		if !crsPattern.MatchString(p.CRS) {
+		if !crsPattern().MatchString(p.CRS) {
 			return invalid("crs", "%q is not like EPSG:4326", p.CRS)
 		}
 		if !hasFiles {

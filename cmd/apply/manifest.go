@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -22,7 +23,7 @@ import (
 )
 
 // namePattern is Layman's PUBLICATION_NAME_PATTERN, starting with a letter.
-var namePattern = regexp.MustCompile(`^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$`)
+var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$`) })
 
 // Manifest is one YAML file: the layers and maps it declares.
 type Manifest struct {
@@ -247,7 +248,7 @@ func checkName(workspace, name string) error {
 	if name == "" {
 		return fieldError{"name", "required (apply does not guess names)"}
 	}
-	if !namePattern.MatchString(name) {
+	if !namePattern().MatchString(name) {
 		// Layman would publish another name (made safe) than the one
 		// apply then looks for.
 		return fieldError{"name", fmt.Sprintf("%q is not a name Layman keeps as is: lower-case letters, digits and single underscores", name)}
