@@ -93,5 +93,6 @@ func (f *Factory) Credentials(ctx context.Context) (auth.TokenSource, auth.Kind,
 		ClientID:   settings.ClientID,
 		Scopes:     settings.Scopes,
 		HTTPClient: hc,
+		Warnings:   f.IO.ErrOut,
 	})
 }
