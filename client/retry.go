@@ -28,8 +28,11 @@ type RetryPolicy struct {
 	MaxDelay time.Duration
 }
 
-// DefaultRetryPolicy is used unless WithRetryPolicy says otherwise.
-var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, BaseDelay: 250 * time.Millisecond, MaxDelay: 10 * time.Second}
+// DefaultRetryPolicy is the one policy of every idempotent request, the
+// wait poll and upload chunks included: up to 8 attempts with full-jitter
+// exponential backoff, about half a minute in all, long enough for a
+// proxy's hiccup or a Layman restart.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 8, BaseDelay: 500 * time.Millisecond, MaxDelay: 30 * time.Second}
 
 type retryableKey struct{}
 
@@ -91,13 +94,18 @@ func (c *Client) sendWithRetry(req *http.Request) (*http.Response, error) {
 			r.Body = body
 		}
 		resp, err := c.httpClient.Do(r)
+		if err == nil {
+			c.reached.Store(true)
+		}
 		if !canRetry || attempt >= c.retry.MaxAttempts || ctx.Err() != nil {
 			return resp, err
 		}
 		var wait time.Duration
 		switch {
 		case err != nil:
-			if !IsNetworkError(err) {
+			if !IsNetworkError(err) || !c.reached.Load() && errors.Is(err, syscall.ECONNREFUSED) {
+				// A server that never answered this process and refuses
+				// connections is a wrong address, not a hiccup.
 				return nil, err
 			}
 			wait = c.retry.Backoff(attempt)

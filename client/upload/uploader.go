@@ -26,10 +26,10 @@ type Progress interface {
 // DefaultParallel is how many chunks are in flight at once.
 const DefaultParallel = 4
 
-// DefaultChunkRetry is how a failed chunk is retried: up to 8 attempts with
-// full-jitter exponential backoff. Pauses stay far below Layman's 300 s
+// DefaultChunkRetry is how a failed chunk is retried: the client's policy
+// for every idempotent request. Pauses stay far below Layman's 300 s
 // inactivity limit (see maxPause).
-var DefaultChunkRetry = client.RetryPolicy{MaxAttempts: 8, BaseDelay: 500 * time.Millisecond, MaxDelay: 30 * time.Second}
+var DefaultChunkRetry = client.DefaultRetryPolicy
 
 // maxPause bounds any single wait between chunk attempts, Retry-After
 // included: a stalled upload would otherwise run into the server's
