@@ -86,10 +86,10 @@ func planEntry(ctx context.Context, c *client.Client, server string, st *State, 
 	if description != "" && description != cur.Description {
 		ch.Fields = append(ch.Fields, "description")
 	}
-	if len(read) > 0 && !sameSet(read, cur.Rights.Read) {
+	if len(read) > 0 && !sameRights(read, cur.Rights.Read, e.Workspace) {
 		ch.Fields = append(ch.Fields, "read")
 	}
-	if len(write) > 0 && !sameSet(write, cur.Rights.Write) {
+	if len(write) > 0 && !sameRights(write, cur.Rights.Write, e.Workspace) {
 		ch.Fields = append(ch.Fields, "write")
 	}
 	rec := st.Find(server, e.Kind, e.Workspace, e.Name)
@@ -120,6 +120,16 @@ func (e *Entry) metadata() (title, description string, read, write []string) {
 		return e.Map.Title, e.Map.Description, e.Map.Read, e.Map.Write
 	}
 	return e.Layer.Title, e.Layer.Description, e.Layer.Read, e.Layer.Write
+}
+
+// sameRights compares a declared list with the server's. Layman lists the
+// owner of a personal workspace in both lists whatever was sent
+// (prime_db_schema/publications.py), so the owner counts only when declared.
+func sameRights(declared, server []string, workspace string) bool {
+	if !slices.Contains(declared, workspace) {
+		server = slices.DeleteFunc(slices.Clone(server), func(n string) bool { return n == workspace })
+	}
+	return sameSet(declared, server)
 }
 
 func sameSet(a, b []string) bool {
