@@ -2,6 +2,8 @@ package apply
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -69,6 +71,12 @@ func planEntry(ctx context.Context, c *client.Client, server string, st *State, 
 	var err error
 	if ch.hashes, err = hashFiles(e.Files()); err != nil {
 		return nil, fmt.Errorf("%s: %w", e.Where, err)
+	}
+	if e.Map != nil && e.Map.File == "" {
+		// A composed map's content is its layer list.
+		list := strings.Join(e.Map.Layers, "\n")
+		sum := sha256.Sum256([]byte(list))
+		ch.hashes = []FileHash{{Name: "layers", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(list))}}
 	}
 	cur, err := get(ctx, c, e.Kind, client.Ref{Workspace: e.Workspace, Name: e.Name})
 	if client.IsNotFound(err) {

@@ -96,29 +96,16 @@ func RunMapsCreate(ctx context.Context, f *cli.Factory, opts *MapsCreateOptions)
 	if err != nil {
 		return err
 	}
-	var layers []*client.Layer
-	for _, ref := range opts.Layers {
-		l, err := c.Layers.Get(ctx, ref)
-		if err != nil {
-			return fmt.Errorf("layer %s: %w", ref, err)
-		}
-		layers = append(layers, l)
-	}
-	comp, err := composeMap(opts.Params, layers)
+	doc, err := ComposeMap(ctx, c, opts.Params, opts.Layers)
 	if err != nil {
 		return err
 	}
-	doc, err := json.MarshalIndent(comp, "", "  ")
-	if err != nil {
-		return err
-	}
-	doc = append(doc, '\n')
 	if opts.Output.Path != "" {
 		if err := opts.Output.Write(f.IO, strings.NewReader(string(doc))); err != nil {
 			return err
 		}
 		if opts.Output.Path != "-" && !f.Flags.Quiet {
-			fmt.Fprintf(f.IO.ErrOut, "Wrote a map composition of %d layer(s) to %s\n", len(layers), opts.Output.Path)
+			fmt.Fprintf(f.IO.ErrOut, "Wrote a map composition of %d layer(s) to %s\n", len(opts.Layers), opts.Output.Path)
 		}
 		return nil
 	}
@@ -132,6 +119,28 @@ func RunMapsCreate(ctx context.Context, f *cli.Factory, opts *MapsCreateOptions)
 		return err
 	}
 	return RunMapsPublish(ctx, f, &MapsPublishOptions{Workspace: opts.Workspace, File: path, Params: opts.Params, Wait: opts.Wait})
+}
+
+// ComposeMap reads the layers and writes a map composition showing them
+// (JSON, as `maps create` publishes it).
+func ComposeMap(ctx context.Context, c *client.Client, p upload.MapParams, refs []client.Ref) ([]byte, error) {
+	var layers []*client.Layer
+	for _, ref := range refs {
+		l, err := c.Layers.Get(ctx, ref)
+		if err != nil {
+			return nil, fmt.Errorf("layer %s: %w", ref, err)
+		}
+		layers = append(layers, l)
+	}
+	comp, err := composeMap(p, layers)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := json.MarshalIndent(comp, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(doc, '\n'), nil
 }
 
 // mapComposition is what Layman validates (map-compositions schema 3.0.0:
