@@ -75,6 +75,7 @@ type publication struct {
 	files       []storedFile
 	pollsLeft   int
 	chunk       *chunkSession
+	imageMosaic bool
 	// staleChunks: a chunked upload timed out, and its input_chunk
 	// directory stays until the layer is deleted.
 	staleChunks bool

@@ -179,7 +179,7 @@ func (s *Server) layerJSON(base string, p *publication) map[string]any {
 		// Schema "layers", table layer_<uuid with underscores> (src/layman/layer/db/__init__.py).
 		out["db"] = p.source("db", map[string]any{"schema": "layers", "table": "layer_" + strings.ReplaceAll(p.uuid, "-", "_"), "geo_column": "wkb_geometry"})
 	case "raster":
-		out["image_mosaic"] = false
+		out["image_mosaic"] = p.imageMosaic
 	}
 	return out
 }
