@@ -169,10 +169,11 @@ func (e *NotFoundError) Error() string {
 }
 
 // IsNotFound reports whether err says the thing asked for does not exist:
-// a *NotFoundError or a Layman "not found" error.
+// a *NotFoundError, an *AlreadyDeletedError or a Layman "not found" error.
 func IsNotFound(err error) bool {
 	var nf *NotFoundError
-	if errors.As(err, &nf) {
+	var gone *AlreadyDeletedError
+	if errors.As(err, &nf) || errors.As(err, &gone) {
 		return true
 	}
 	var le *LaymanError
@@ -184,4 +185,16 @@ func IsNotFound(err error) bool {
 		return true
 	}
 	return false
+}
+
+// AlreadyDeletedError is a DELETE whose first answer was lost (a gateway
+// error or a dropped connection) and whose retry found nothing: the first
+// attempt deleted the publication. Delete returns the publication with it.
+type AlreadyDeletedError struct {
+	Type string
+	Ref  Ref
+}
+
+func (e *AlreadyDeletedError) Error() string {
+	return fmt.Sprintf("%s %s was already deleted: the answer to the first attempt was lost, and the retry found it gone", e.Type, e.Ref)
 }

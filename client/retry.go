@@ -79,12 +79,20 @@ func IsNetworkError(err error) bool {
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
+// retriedKey holds a *bool that sendWithRetry sets when it sends a
+// request again, so a DELETE can tell that a lost first answer may have
+// deleted the publication already.
+type retriedKey struct{}
+
 func (c *Client) sendWithRetry(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	canRetry := c.retry.MaxAttempts > 1 && replayable && retryableRequest(req)
 	for attempt := 1; ; attempt++ {
 		r := req
+		if p, ok := ctx.Value(retriedKey{}).(*bool); ok && attempt > 1 {
+			*p = true
+		}
 		if attempt > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {

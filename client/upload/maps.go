@@ -211,6 +211,7 @@ func (u *Uploader) UpdateMap(ctx context.Context, ref client.Ref, path string, p
 			return nil, err
 		}
 	}
+	p.Name = "" // PATCH never reads name: Layman renames nothing (map/rest_map.py)
 	var pub client.Publication
 	err := u.Client.Maps.Do(ctx, ref, "", func(path string, full client.Ref) error {
 		ref = full
