@@ -87,6 +87,7 @@ or with -O FILE only written, to edit it and publish it later with
 	c.Flags().StringSliceVar(&layers, "layer", nil, "a published layer to show, REF (repeat, first one first)")
 	c.Flags().StringVarP(&opts.Output.Path, "output-file", "O", "", "write the composition to FILE instead of publishing it")
 	addMapFlags(c, &opts.Params, &wf)
+	c.Flags().StringVar(&opts.Params.Name, "name", "", "map name (default: from the composition's name or title)")
 	return c
 }
 
