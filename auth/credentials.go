@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 
@@ -65,6 +66,9 @@ type CredentialOptions struct {
 	Scopes       []string
 	HTTPClient   *http.Client
 	Clock        Clock
+	// Warnings receives notices the command survives, such as a failed
+	// refresh while the access token still works.
+	Warnings io.Writer
 }
 
 // ResolveCredentials picks the credentials in order of precedence:
@@ -109,6 +113,7 @@ func ResolveCredentials(ctx context.Context, o CredentialOptions) (TokenSource, 
 		Config:     OAuth2Config(o.Endpoints, o.ClientID, o.ClientSecret, o.Scopes),
 		HTTPClient: o.HTTPClient,
 		Clock:      o.Clock,
+		Warnings:   o.Warnings,
 	})
 	// The one store read of a command: its result seeds the source.
 	ts, err := src.load()

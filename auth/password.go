@@ -41,11 +41,13 @@ type passwordSource struct {
 }
 
 func (s *passwordSource) Token(ctx context.Context) (*oauth2.Token, error) {
-	return s.renew(ctx, func(ts *TokenSet) bool { return validFor(ts, s.clock, DefaultLeeway) })
+	return s.renew(ctx, func(ts *TokenSet) bool { return validFor(ts, s.clock, ts.leeway(DefaultLeeway)) })
 }
 
 func (s *passwordSource) ForceRefresh(ctx context.Context, stale string) (*oauth2.Token, error) {
-	return s.renew(ctx, func(ts *TokenSet) bool { return ts.AccessToken != stale && validFor(ts, s.clock, DefaultLeeway) })
+	return s.renew(ctx, func(ts *TokenSet) bool {
+		return ts.AccessToken != stale && validFor(ts, s.clock, ts.leeway(DefaultLeeway))
+	})
 }
 
 func (s *passwordSource) renew(ctx context.Context, usable func(*TokenSet) bool) (*oauth2.Token, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -37,8 +38,12 @@ type SourceOptions struct {
 	Config     *oauth2.Config
 	HTTPClient *http.Client
 	Clock      Clock
-	// Leeway defaults to DefaultLeeway.
+	// Leeway defaults to DefaultLeeway; a token is refreshed when less
+	// than the least of Leeway and a tenth of its lifetime is left.
 	Leeway time.Duration
+	// Warnings receives the notice of a failed refresh the command
+	// survives; nil discards it.
+	Warnings io.Writer
 }
 
 // StoredSource is the token source of a profile logged in with `auth login`.
@@ -55,6 +60,9 @@ type StoredSource struct {
 	slow chan struct{}
 	// loaded records that the store has been read once.
 	loaded bool
+	// retryAt is when a failed refresh is tried again while the access
+	// token lasts.
+	retryAt time.Time
 }
 
 // NewStoredSource returns a source that reads the profile's token set from
@@ -86,18 +94,26 @@ func (s *StoredSource) Token(ctx context.Context) (*oauth2.Token, error) {
 	if ts := s.cached.Load(); ts != nil && s.fresh(ts) {
 		return ts.OAuth2(), nil
 	}
-	return s.renew(ctx, func(ts *TokenSet) bool { return s.fresh(ts) })
+	return s.renew(ctx, "")
 }
 
 // ForceRefresh is Token after Layman rejected stale (HTTP 403, code 32): it
 // refreshes unless the store already holds a different access token.
 func (s *StoredSource) ForceRefresh(ctx context.Context, stale string) (*oauth2.Token, error) {
-	return s.renew(ctx, func(ts *TokenSet) bool { return ts.AccessToken != stale && s.fresh(ts) })
+	return s.renew(ctx, stale)
 }
 
-// renew returns a set satisfying usable: the cached one, the stored one, or
-// a refreshed one, in that order.
-func (s *StoredSource) renew(ctx context.Context, usable func(*TokenSet) bool) (*oauth2.Token, error) {
+// refreshGrace bounds how long a refresh that has started is carried on
+// after the command was interrupted: the authorization server rotates the
+// refresh token as it answers, so a refresh abandoned half-way would lose
+// the session.
+const refreshGrace = 15 * time.Second
+
+// renew returns a usable set: the cached one, the stored one, or a
+// refreshed one, in that order. Usable means fresh and, after Layman
+// rejected stale, another token than that.
+func (s *StoredSource) renew(ctx context.Context, stale string) (*oauth2.Token, error) {
+	usable := func(ts *TokenSet) bool { return ts.AccessToken != stale && s.fresh(ts) }
 	select {
 	case s.slow <- struct{}{}:
 		defer func() { <-s.slow }()
@@ -113,8 +129,13 @@ func (s *StoredSource) renew(ctx context.Context, usable func(*TokenSet) bool) (
 		s.loaded = true
 		s.cached.Store(ts)
 	}
-	if ts := s.cached.Load(); ts != nil && usable(ts) {
-		return ts.OAuth2(), nil
+	cur := s.cached.Load()
+	if cur != nil && usable(cur) {
+		return cur.OAuth2(), nil
+	}
+	if stale == "" && cur != nil && s.o.Clock.Now().Before(s.retryAt) && s.valid(cur) {
+		// The last refresh failed; the token still works, try later.
+		return cur.OAuth2(), nil
 	}
 
 	unlock, err := lockProfile(ctx, s.o.LockDir, s.o.Profile)
@@ -131,13 +152,59 @@ func (s *StoredSource) renew(ctx context.Context, usable func(*TokenSet) bool) (
 		s.cached.Store(ts)
 		return ts.OAuth2(), nil
 	}
+	next, err := s.refresh(ctx, ts, usable)
+	if err == nil {
+		s.cached.Store(next)
+		return next.OAuth2(), nil
+	}
+	if stale == "" && s.valid(ts) {
+		// The access token works for a while yet: an upload goes on, and
+		// the refresh is tried again halfway to its expiry.
+		left := ts.Expiry.Sub(s.o.Clock.Now())
+		s.retryAt = s.o.Clock.Now().Add(left / 2)
+		s.cached.Store(ts)
+		s.warn("warning: %s; carrying on with the current access token, valid for %s more\n", err, left.Round(100*time.Millisecond))
+		return ts.OAuth2(), nil
+	}
+	return nil, err
+}
+
+// refresh renews ts and saves the result, with the profile's lock held.
+// On invalid_grant it retries once with a newer refresh token if one was
+// saved meanwhile (by a process that did not wait for the lock), and only
+// then forgets the session.
+func (s *StoredSource) refresh(ctx context.Context, ts *TokenSet, usable func(*TokenSet) bool) (*TokenSet, error) {
 	if ts.RefreshToken == "" {
 		return nil, s.forget(&LoginRequiredError{Profile: s.o.Profile, Reason: "the stored access token has expired and there is no refresh token"})
 	}
-	next, err := refreshTokenSet(ctx, s.o.Config, s.o.HTTPClient, s.o.Clock, ts)
+	next, err := s.refreshAndSave(ctx, ts)
+	if isInvalidGrant(err) {
+		if now, lerr := s.load(); lerr == nil && now.RefreshToken != ts.RefreshToken {
+			if usable(now) {
+				return now, nil
+			}
+			next, err = s.refreshAndSave(ctx, now)
+		}
+	}
+	switch {
+	case err == nil:
+		return next, nil
+	case isInvalidGrant(err):
+		return nil, s.forget(&LoginRequiredError{Profile: s.o.Profile, Reason: "the stored session has expired or was revoked", Err: err})
+	}
+	return nil, err
+}
+
+// refreshAndSave runs the refresh grant and saves the new set. Once begun
+// it is not cut short by ctx (Ctrl-C, SIGTERM) but by refreshGrace: the
+// old refresh token is spent the moment the server answers.
+func (s *StoredSource) refreshAndSave(ctx context.Context, ts *TokenSet) (*TokenSet, error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshGrace)
+	defer cancel()
+	next, err := refreshTokenSet(rctx, s.o.Config, s.o.HTTPClient, s.o.Clock, ts)
 	if err != nil {
 		if isInvalidGrant(err) {
-			return nil, s.forget(&LoginRequiredError{Profile: s.o.Profile, Reason: "the stored session has expired or was revoked", Err: err})
+			return nil, err
 		}
 		return nil, fmt.Errorf("refreshing the access token: %w", err)
 	}
@@ -145,8 +212,13 @@ func (s *StoredSource) renew(ctx context.Context, usable func(*TokenSet) bool) (
 	if err := SaveTokenSet(s.o.Store, s.o.Profile, next); err != nil {
 		return nil, fmt.Errorf("saving the refreshed token set: %w", err)
 	}
-	s.cached.Store(next)
-	return next.OAuth2(), nil
+	return next, nil
+}
+
+func (s *StoredSource) warn(format string, args ...any) {
+	if s.o.Warnings != nil {
+		fmt.Fprintf(s.o.Warnings, format, args...)
+	}
 }
 
 // load reads the profile's set; none stored means a login is needed.
@@ -169,8 +241,14 @@ func (s *StoredSource) forget(lerr *LoginRequiredError) error {
 	return lerr
 }
 
+// fresh reports a token not due for refresh.
 func (s *StoredSource) fresh(ts *TokenSet) bool {
-	return validFor(ts, s.o.Clock, s.o.Leeway)
+	return validFor(ts, s.o.Clock, ts.leeway(s.o.Leeway))
+}
+
+// valid reports a token that has not expired yet.
+func (s *StoredSource) valid(ts *TokenSet) bool {
+	return validFor(ts, s.o.Clock, 0)
 }
 
 // validFor reports whether ts's access token outlives now+leeway; a token

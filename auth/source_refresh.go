@@ -60,8 +60,9 @@ func mergeToken(prev *TokenSet, tok *oauth2.Token, clock Clock) *TokenSet {
 	}
 	next.TokenType = tok.TokenType
 	next.Expiry = tok.Expiry
+	next.IssuedAt = clock.Now()
 	if tok.ExpiresIn > 0 {
-		next.Expiry = clock.Now().Add(time.Duration(tok.ExpiresIn) * time.Second)
+		next.Expiry = next.IssuedAt.Add(time.Duration(tok.ExpiresIn) * time.Second)
 	}
 	if scope, ok := tok.Extra("scope").(string); ok && scope != "" {
 		next.Scope = scope

@@ -418,3 +418,174 @@ func BenchmarkTokenFastPath(b *testing.B) {
 		}
 	}
 }
+
+// storedIssued saves the server's current set as issued lifetime ago minus
+// left, as a refresh records it.
+func (f *sourceFixture) storedIssued(t testing.TB, lifetime, left time.Duration) {
+	t.Helper()
+	now := f.clock.Now()
+	ts := &TokenSet{AccessToken: "access-0", RefreshToken: "refresh-0", TokenType: "Bearer",
+		IssuedAt: now.Add(left - lifetime), Expiry: now.Add(left), Username: "alice"}
+	if err := SaveTokenSet(f.store.Store, "default", ts); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// With 5 s tokens a 10 s leeway would refresh at every request, and each
+// refresh revokes the token other workers use: the leeway shrinks to a
+// tenth of the lifetime the token was issued with.
+func TestTokenLeewayFitsShortLifetime(t *testing.T) {
+	f := newSourceFixture(t)
+	f.srv.expiresIn = 5
+	f.stored(t, -time.Second)
+	src := f.source()
+	tok, err := src.Token(context.Background())
+	if err != nil || tok.AccessToken != "access-1" {
+		t.Fatalf("expired token: %v, %v; want a refreshed one", tok, err)
+	}
+	if got := f.storedSet(t); !got.IssuedAt.Equal(f.clock.Now()) {
+		t.Errorf("issued_at %v stored, want the time of the refresh %v", got.IssuedAt, f.clock.Now())
+	}
+	for i := range 9 {
+		f.clock.Advance(499 * time.Millisecond) // down to 0.509 s left: more than a tenth of 5 s
+		if tok, err = src.Token(context.Background()); err != nil || tok.AccessToken != "access-1" {
+			t.Fatalf("%d ms after the refresh: %v, %v; want access-1 still", 499*(i+1), tok, err)
+		}
+	}
+	f.clock.Advance(10 * time.Millisecond)
+	if tok, err = src.Token(context.Background()); err != nil || tok.AccessToken != "access-2" {
+		t.Fatalf("less than a tenth of the lifetime left: %v, %v; want access-2", tok, err)
+	}
+	// A fresh source (another process) reads the lifetime from the store.
+	f.clock.Advance(4 * time.Second)
+	if tok, err = f.source().Token(context.Background()); err != nil || tok.AccessToken != "access-2" {
+		t.Errorf("another process, 1 s left of 5: %v, %v; want access-2", tok, err)
+	}
+	if refreshes, _, _ := f.srv.stats(); refreshes != 2 {
+		t.Errorf("%d refreshes, want 2", refreshes)
+	}
+}
+
+// A set stored before lifetimes were recorded keeps the 10 s rule.
+func TestTokenLeewayWithoutRecordedLifetime(t *testing.T) {
+	f := newSourceFixture(t)
+	f.stored(t, 9*time.Second)
+	if tok, err := f.source().Token(context.Background()); err != nil || tok.AccessToken != "access-1" {
+		t.Errorf("9 s left, lifetime unknown: %v, %v; want a refresh", tok, err)
+	}
+}
+
+// gatedTokenServer holds every token request until the test releases it.
+func gatedTokenServer(t *testing.T, next http.Handler) (srv *httptest.Server, arrived <-chan struct{}, release chan<- struct{}) {
+	in, out := make(chan struct{}, 8), make(chan struct{})
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		in <- struct{}{}
+		<-out
+		next.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, in, out
+}
+
+// Ctrl-C while a refresh is in flight: the server has rotated the refresh
+// token as it answers, so the answer is still read and saved.
+func TestRefreshInFlightSurvivesCancel(t *testing.T) {
+	f := newSourceFixture(t)
+	f.stored(t, -time.Minute)
+	gate, arrived, release := gatedTokenServer(t, http.HandlerFunc(f.srv.serve))
+	src := NewStoredSource(SourceOptions{
+		Profile: "default", Store: f.store, LockDir: f.lockDir, Clock: f.clock,
+		Config: OAuth2Config(Endpoints{TokenURL: gate.URL + "/o/token/"}, testClientID, "", nil), HTTPClient: gate.Client(),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := src.Token(ctx)
+		done <- err
+	}()
+	<-arrived
+	cancel()
+	close(release)
+	<-done
+	if got := f.storedSet(t); got.RefreshToken != "refresh-1" || got.AccessToken != "access-1" {
+		t.Errorf("store holds %q/%q after the interrupted refresh, want refresh-1/access-1", got.AccessToken, got.RefreshToken)
+	}
+}
+
+// A process that did not wait for the lock (or an `auth login` elsewhere)
+// saved a newer set while this one refreshed with the old refresh token:
+// the invalid_grant answer is retried once with the newer one.
+func TestInvalidGrantRetriesWithNewerStoredSet(t *testing.T) {
+	f := newSourceFixture(t)
+	f.stored(t, -time.Minute)
+	var once sync.Once
+	rogue := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() {
+			// The other process refreshes (refresh-0 becomes refresh-1)
+			// and saves an already expired set.
+			f.srv.mu.Lock()
+			f.srv.generation++
+			f.srv.refreshToken = "refresh-1"
+			f.srv.mu.Unlock()
+			other := &TokenSet{AccessToken: "access-1", RefreshToken: "refresh-1", Expiry: f.clock.Now().Add(-time.Second)}
+			if err := SaveTokenSet(f.store.Store, "default", other); err != nil {
+				t.Error(err)
+			}
+		})
+		f.srv.serve(w, r)
+	})
+	srv := httptest.NewServer(rogue)
+	t.Cleanup(srv.Close)
+	src := NewStoredSource(SourceOptions{
+		Profile: "default", Store: f.store, LockDir: f.lockDir, Clock: f.clock,
+		Config: OAuth2Config(Endpoints{TokenURL: srv.URL + "/o/token/"}, testClientID, "", nil), HTTPClient: srv.Client(),
+	})
+	tok, err := src.Token(context.Background())
+	if err != nil || tok.AccessToken != "access-2" {
+		t.Fatalf("token %v, %v; want access-2 from the newer refresh token", tok, err)
+	}
+	if got := f.storedSet(t); got.RefreshToken != "refresh-2" {
+		t.Errorf("store holds %q, want refresh-2", got.RefreshToken)
+	}
+}
+
+// A refresh that fails while the access token still works (the token
+// endpoint is down for a moment) is a warning: the upload goes on.
+func TestFailedRefreshWithValidTokenWarns(t *testing.T) {
+	f := newSourceFixture(t)
+	f.storedIssued(t, 5*time.Second, 300*time.Millisecond)
+	var calls int
+	var mu sync.Mutex
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(down.Close)
+	var warnings strings.Builder
+	src := NewStoredSource(SourceOptions{
+		Profile: "default", Store: f.store, LockDir: f.lockDir, Clock: f.clock, Warnings: &warnings,
+		Config: OAuth2Config(Endpoints{TokenURL: down.URL + "/o/token/"}, testClientID, "", nil), HTTPClient: down.Client(),
+	})
+	for range 3 {
+		if tok, err := src.Token(context.Background()); err != nil || tok.AccessToken != "access-0" {
+			t.Fatalf("token %v, %v; want the still valid access-0", tok, err)
+		}
+	}
+	if !strings.Contains(warnings.String(), "warning: refreshing the access token") || !strings.Contains(warnings.String(), "503") {
+		t.Errorf("warning %q does not say that the refresh failed and why", warnings.String())
+	}
+	mu.Lock()
+	if calls != 1 {
+		t.Errorf("%d refresh attempts within the pause after a failure, want 1", calls)
+	}
+	mu.Unlock()
+	if got := f.storedSet(t); got.AccessToken != "access-0" || got.RefreshToken != "refresh-0" {
+		t.Errorf("store changed to %q/%q", got.AccessToken, got.RefreshToken)
+	}
+	f.clock.Advance(time.Second) // expired now: a failure
+	if _, err := src.Token(context.Background()); err == nil || !strings.Contains(err.Error(), "refreshing the access token") {
+		t.Errorf("expired token and a failed refresh: %v, want the refresh error", err)
+	}
+}

@@ -28,7 +28,10 @@ type TokenSet struct {
 	RefreshToken string    `json:"refresh_token,omitempty"`
 	TokenType    string    `json:"token_type,omitempty"`
 	Expiry       time.Time `json:"expiry,omitempty"`
-	Scope        string    `json:"scope,omitempty"`
+	// IssuedAt is when the access token was received, so that Expiry minus
+	// IssuedAt is its lifetime, which sets how early it is refreshed.
+	IssuedAt time.Time `json:"issued_at,omitzero"`
+	Scope    string    `json:"scope,omitempty"`
 	// Username is the Layman username learnt from /rest/current-user.
 	Username string `json:"username,omitempty"`
 	// ClientSecret of a confidential client, given once to `auth login`
@@ -54,6 +57,22 @@ const MaxTokenRequest = 30 * time.Second
 // OAuth2 converts the set to the form x/oauth2 works with.
 func (t *TokenSet) OAuth2() *oauth2.Token {
 	return &oauth2.Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType, Expiry: t.Expiry}
+}
+
+// lifetimeShare is the part of an access token's lifetime left when it is
+// refreshed: the last tenth. Tokens living 10 s or less would otherwise be
+// refreshed at every request, and with refresh-token rotation every refresh
+// revokes the access token other workers and processes are using.
+const lifetimeShare = 10
+
+// leeway is how long before expiry ts's access token is refreshed: the
+// least of max and a tenth of its lifetime when that is known. A token is
+// thereby never refreshed in the first tenth of its life either.
+func (t *TokenSet) leeway(max time.Duration) time.Duration {
+	if t.IssuedAt.IsZero() || t.Expiry.IsZero() || !t.Expiry.After(t.IssuedAt) {
+		return max
+	}
+	return min(max, t.Expiry.Sub(t.IssuedAt)/lifetimeShare)
 }
 
 // Clock is time.Now, replaceable in tests.

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,6 +30,8 @@ type Client struct {
 	retry      RetryPolicy
 	genCache   GenerationCache
 	sleep      func(ctx context.Context, d time.Duration) error
+	// reached records that the server has answered once.
+	reached atomic.Bool
 
 	genMu     sync.Mutex
 	gen       Generation

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -323,7 +324,10 @@ func TestNoRetryWhenContextDone(t *testing.T) {
 	ts.expectRequests("GET /prefix/rest/roles")
 }
 
-func TestConnectionRefusedIsAnError(t *testing.T) {
+// A server that never answered and refuses connections is a wrong
+// address: the error comes at once. One that answered before and refuses
+// now is restarting: the policy retries.
+func TestConnectionRefused(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -335,8 +339,25 @@ func TestConnectionRefusedIsAnError(t *testing.T) {
 	if _, err := c.Roles.List(ctxT(t)); err == nil {
 		t.Fatal("no error")
 	}
+	if len(*waits) != 0 {
+		t.Errorf("%d waits before the server ever answered, want none", len(*waits))
+	}
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte("[]"))
+	}))
+	c, _ = New(srv.URL+"/", WithRetryPolicy(fastRetries))
+	waits = recordSleeps(c)
+	if _, err := c.Roles.List(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	if _, err := c.Roles.List(ctxT(t)); err == nil {
+		t.Fatal("no error from a closed server")
+	}
 	if len(*waits) != fastRetries.MaxAttempts-1 {
-		t.Errorf("%d waits, want %d", len(*waits), fastRetries.MaxAttempts-1)
+		t.Errorf("%d waits after the server went away, want %d", len(*waits), fastRetries.MaxAttempts-1)
 	}
 }
 
@@ -372,5 +393,40 @@ func TestNoRetryForTransportErrors(t *testing.T) {
 	}
 	if len(*waits) != 0 {
 		t.Errorf("retried %d times", len(*waits))
+	}
+}
+
+// Every idempotent read, the wait poll's GET of the publication included,
+// has the budget of upload chunks (DefaultChunkRetry is this policy): 7 failures in a row (503s and dropped
+// connections) are outlasted.
+func TestReadsShareTheChunkBudget(t *testing.T) {
+	ts := newTestServer(t, WithRetryPolicy(DefaultRetryPolicy))
+	var mu sync.Mutex
+	calls := 0
+	ts.handle("GET /rest/layers/{uuid}", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		switch {
+		case n <= 4:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case n <= 7:
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		default:
+			jsonAnswer(200, `{"layman_metadata":{"publication_status":"COMPLETE"}}`)(w, r)
+		}
+	})
+	recordSleeps(ts.client)
+	var got map[string]any
+	if err := ts.client.GetJSON(ctxT(t), "/rest/layers/"+uuid1, &got); err != nil {
+		t.Fatalf("after 7 failures: %v", err)
+	}
+	// (net/http itself may resend once on a connection dropped at reuse.)
+	if calls != 8 {
+		t.Errorf("%d requests reached the server, want 8", calls)
 	}
 }

@@ -26,34 +26,41 @@ const secretName = `[A-Za-z0-9_.\-]*(?:token|secret|passw(?:or)?d|key|assertion|
 
 var (
 	// name=value in a URL query or a form body.
-	secretParam = regexp.MustCompile(`(?i)(^|[?&;\s"'])(` + secretName + `)=([^&\s"'#]*)`)
+	secretParam = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)(^|[?&;\s"'])(` + secretName + `)=([^&\s"'#]*)`)
+	})
 	// "name": "value" or "name": number in JSON.
-	secretJSON = regexp.MustCompile(`(?i)"(` + secretName + `)"(\s*):(\s*)("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+\-]*)`)
+	secretJSON = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)"(` + secretName + `)"(\s*):(\s*)("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+\-]*)`)
+	})
 	// A credential after an authorization scheme in free text. Only a
 	// token-like run of 20 characters or more: the server's own words
 	// ("Bearer token.") stay as they are.
-	secretScheme = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{20,}=*`)
+	secretScheme = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{20,}=*`)
+	})
 )
 
 // Redact hides secrets in a URL, query, form body, JSON text or message:
 // the values of fields named like secrets (see secretName) and bearer or
 // basic credentials become REDACTED. Layman's numeric error "code" stays.
 func Redact(s string) string {
-	s = secretParam.ReplaceAllStringFunc(s, func(m string) string {
-		sub := secretParam.FindStringSubmatch(m)
+	param, jsonField := secretParam(), secretJSON()
+	s = param.ReplaceAllStringFunc(s, func(m string) string {
+		sub := param.FindStringSubmatch(m)
 		if describesToken(sub[2]) {
 			return m
 		}
 		return sub[1] + sub[2] + "=REDACTED"
 	})
-	s = secretJSON.ReplaceAllStringFunc(s, func(m string) string {
-		sub := secretJSON.FindStringSubmatch(m)
+	s = jsonField.ReplaceAllStringFunc(s, func(m string) string {
+		sub := jsonField.FindStringSubmatch(m)
 		if describesToken(sub[1]) || strings.EqualFold(sub[1], "code") && !strings.HasPrefix(sub[4], `"`) {
 			return m
 		}
 		return `"` + sub[1] + `"` + sub[2] + ":" + sub[3] + `"REDACTED"`
 	})
-	return secretScheme.ReplaceAllString(s, "${1} REDACTED")
+	return secretScheme().ReplaceAllString(s, "${1} REDACTED")
 }
 
 // describesToken reports the OAuth fields that name a kind of token rather

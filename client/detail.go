@@ -83,11 +83,10 @@ type SourceError struct {
 }
 
 func (e *SourceError) Error() string {
-	s := fmt.Sprintf("Layman error %d: %s", e.Code, e.Message)
-	if d := (&LaymanError{Detail: e.Detail}).DetailText(); d != "" {
-		s += ": " + d
+	if e.Code == 0 {
+		return e.Message // a plain string, e.g. db.error "Cannot connect to DB." (layer/db/table.py)
 	}
-	return s
+	return fmt.Sprintf("Layman error %d: %s", e.Code, e.Message) + detailSuffix(e.Detail)
 }
 
 // UnmarshalJSON also accepts a plain string, kept as the message.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -21,15 +23,26 @@ type LaymanError struct {
 }
 
 func (e *LaymanError) Error() string {
-	s := fmt.Sprintf("Layman error %d (HTTP %d): %s", e.Code, e.StatusCode, e.Message)
-	if d := e.DetailText(); d != "" {
-		s += ": " + d
-	}
-	return s
+	return fmt.Sprintf("Layman error %d (HTTP %d): %s", e.Code, e.StatusCode, e.Message) + detailSuffix(e.Detail)
 }
 
-// DetailText renders the detail field on one line: a string as is, anything
-// else as compact JSON.
+// detailSuffix renders a Layman error detail after its message: a string
+// on the same line; an object as one indented "key: value" line per key,
+// so that a person can read it.
+func detailSuffix(detail json.RawMessage) string {
+	d := (&LaymanError{Detail: detail}).DetailText()
+	switch {
+	case d == "":
+		return ""
+	case strings.Contains(d, "\n") || strings.HasPrefix(string(detail), "{"):
+		return ":\n  " + strings.ReplaceAll(d, "\n", "\n  ")
+	}
+	return ": " + d
+}
+
+// DetailText renders the detail field: a string as is, an object as one
+// "key: value" line per key (sorted; string values unquoted, others as
+// compact JSON), anything else as compact JSON.
 func (e *LaymanError) DetailText() string {
 	if len(e.Detail) == 0 || string(e.Detail) == "null" {
 		return ""
@@ -38,7 +51,23 @@ func (e *LaymanError) DetailText() string {
 	if json.Unmarshal(e.Detail, &s) == nil {
 		return s
 	}
-	return string(e.Detail)
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(e.Detail, &obj) != nil || len(obj) == 0 {
+		return string(e.Detail)
+	}
+	keys := slices.Sorted(maps.Keys(obj))
+	lines := make([]string, len(keys))
+	for i, k := range keys {
+		v := string(obj[k])
+		var str string
+		if json.Unmarshal(obj[k], &str) == nil {
+			v = str
+		} else if b, err := json.Marshal(obj[k]); err == nil {
+			v = string(b)
+		}
+		lines[i] = k + ": " + v
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Layman error codes a client acts on (src/layman/error_list.py).
@@ -169,10 +198,11 @@ func (e *NotFoundError) Error() string {
 }
 
 // IsNotFound reports whether err says the thing asked for does not exist:
-// a *NotFoundError or a Layman "not found" error.
+// a *NotFoundError, an *AlreadyDeletedError or a Layman "not found" error.
 func IsNotFound(err error) bool {
 	var nf *NotFoundError
-	if errors.As(err, &nf) {
+	var gone *AlreadyDeletedError
+	if errors.As(err, &nf) || errors.As(err, &gone) {
 		return true
 	}
 	var le *LaymanError
@@ -184,4 +214,16 @@ func IsNotFound(err error) bool {
 		return true
 	}
 	return false
+}
+
+// AlreadyDeletedError is a DELETE whose first answer was lost (a gateway
+// error or a dropped connection) and whose retry found nothing: the first
+// attempt deleted the publication. Delete returns the publication with it.
+type AlreadyDeletedError struct {
+	Type string
+	Ref  Ref
+}
+
+func (e *AlreadyDeletedError) Error() string {
+	return fmt.Sprintf("%s %s was already deleted: the answer to the first attempt was lost, and the retry found it gone", e.Type, e.Ref)
 }

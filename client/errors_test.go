@@ -1,6 +1,7 @@
 package client
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -46,5 +47,24 @@ func TestIsNotFound(t *testing.T) {
 	}
 	if !IsNotFound(&LaymanError{Code: CodeMapNotFound, StatusCode: 404}) {
 		t.Error("map not found missed")
+	}
+}
+
+// Layman's error detail reads as lines, not a JSON blob; a source error
+// that is a plain string (layer/db/table.py "Cannot connect to DB.") reads
+// as that text.
+func TestErrorTextReadable(t *testing.T) {
+	le := &LaymanError{Code: 2, StatusCode: 400, Message: "Wrong parameter value",
+		Detail: json.RawMessage(`{"parameter": "file", "expected": "At most one file", "files": ["a.tif", "b.tif"]}`)}
+	want := "Layman error 2 (HTTP 400): Wrong parameter value:\n  expected: At most one file\n  files: [\"a.tif\",\"b.tif\"]\n  parameter: file"
+	if got := le.Error(); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if got := (&LaymanError{Code: 32, StatusCode: 403, Message: "m", Detail: json.RawMessage(`"d"`)}).Error(); got != "Layman error 32 (HTTP 403): m: d" {
+		t.Errorf("string detail: %q", got)
+	}
+	var se SourceError
+	if err := json.Unmarshal([]byte(`"Cannot connect to DB."`), &se); err != nil || se.Error() != "Cannot connect to DB." {
+		t.Errorf("plain string source error: %q, %v", se.Error(), err)
 	}
 }

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,6 +98,8 @@ func (o *ListOptions) query() (url.Values, error) {
 	return q, nil
 }
 
+var bboxNumber = regexp.MustCompile(`^-?\d+(?:\.\d+)?$`)
+
 // ParseBbox reads "minx,miny,maxx,maxy": four finite numbers with
 // minx <= maxx and miny <= maxy.
 func ParseBbox(s string) ([4]float64, error) {
@@ -107,11 +109,12 @@ func ParseBbox(s string) ([4]float64, error) {
 		return box, fmt.Errorf("bounding box %q: want four comma-separated numbers minx,miny,maxx,maxy", s)
 	}
 	for i, p := range parts {
-		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return box, fmt.Errorf("bounding box %q: %q is not a number", s, strings.TrimSpace(p))
+		// Layman's BBOX_PATTERN (common/get_publications_consts.py): no
+		// spaces, exponents, '+' or leading '.'.
+		if !bboxNumber.MatchString(p) {
+			return box, fmt.Errorf("bounding box %q: %q is not a plain decimal number like -12.5", s, p)
 		}
-		box[i] = f
+		box[i], _ = strconv.ParseFloat(p, 64)
 	}
 	if box[0] > box[2] || box[1] > box[3] {
 		return box, fmt.Errorf("bounding box %q: want minx <= maxx and miny <= maxy", s)

@@ -199,10 +199,13 @@ func TestAllReportsErrors(t *testing.T) {
 }
 
 func TestParseBbox(t *testing.T) {
-	if b, err := ParseBbox(" -10.5, 20 ,30,40.25"); err != nil || b != [4]float64{-10.5, 20, 30, 40.25} {
+	if b, err := ParseBbox("-10.5,20,30,40.25"); err != nil || b != [4]float64{-10.5, 20, 30, 40.25} {
 		t.Errorf("got %v, %v", b, err)
 	}
-	for _, s := range []string{"", "1,2,3", "1,2,3,4,5", "a,2,3,4", "NaN,1,2,3", "1,2,Inf,4", "5,0,1,1", "0,5,1,1"} {
+	// Layman's BBOX_PATTERN refuses spaces, exponents, '+' and a leading '.'
+	// with error 2: refused here before any request.
+	for _, s := range []string{"", "1,2,3", "1,2,3,4,5", "a,2,3,4", "NaN,1,2,3", "1,2,Inf,4", "5,0,1,1", "0,5,1,1",
+		" -10.5, 20 ,30,40.25", "1e6,2,3e6,4", "+1,2,3,4", ".5,1,2,3", "1.,2,3,4"} {
 		if _, err := ParseBbox(s); err == nil {
 			t.Errorf("%q accepted", s)
 		}

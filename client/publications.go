@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -236,9 +237,19 @@ func (s publicationService) DeleteAll(ctx context.Context, workspace string) ([]
 // (name, uuid, url).
 func (s publicationService) Delete(ctx context.Context, ref Ref) (*Publication, error) {
 	var deleted *Publication
-	err := s.Do(ctx, ref, "", func(path string, _ Ref) error {
+	var retried bool
+	rctx := context.WithValue(ctx, retriedKey{}, &retried)
+	err := s.Do(ctx, ref, "", func(path string, full Ref) error {
 		deleted = new(Publication)
-		return s.c.call(ctx, http.MethodDelete, path, nil, "", deleted)
+		err := s.c.call(rctx, http.MethodDelete, path, nil, "", deleted)
+		var le *LaymanError
+		if retried && errors.As(err, &le) && (le.Code == CodeLayerNotFound || le.Code == CodeMapNotFound) {
+			// DELETE is not idempotent in Layman: the first attempt, whose
+			// answer a gateway lost, deleted it.
+			*deleted = Publication{UUID: full.UUID, Workspace: full.Workspace, Name: full.Name}
+			return &AlreadyDeletedError{Type: s.kind.singular, Ref: full}
+		}
+		return err
 	})
 	return deleted, err
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -22,8 +23,10 @@ const (
 )
 
 var (
-	uuidPattern      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	workspacePattern = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+	uuidPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	})
+	workspacePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`) })
 )
 
 // ParseRef reads a UUID (8-4-4-4-12 hexadecimal digits) or workspace:name.
@@ -32,7 +35,7 @@ func ParseRef(s string) (Ref, error) {
 	if s == "" {
 		return Ref{}, fmt.Errorf("empty publication reference: want a UUID or workspace:name")
 	}
-	if uuidPattern.MatchString(s) {
+	if uuidPattern().MatchString(s) {
 		return Ref{UUID: strings.ToLower(s)}, nil
 	}
 	ws, name, ok := strings.Cut(s, ":")
@@ -67,7 +70,7 @@ func ValidateWorkspace(ws string) error {
 		return fmt.Errorf("workspace is empty")
 	case len(ws) > MaxWorkspaceLen:
 		return fmt.Errorf("workspace %q is %d characters long; at most %d are allowed", ws, len(ws), MaxWorkspaceLen)
-	case !workspacePattern.MatchString(ws):
+	case !workspacePattern().MatchString(ws):
 		return fmt.Errorf("workspace %q is not valid: it must start with a lowercase letter and contain only lowercase letters, digits and single underscores between them (^[a-z][a-z0-9]*(_[a-z0-9]+)*$)", ws)
 	}
 	return nil

@@ -28,8 +28,11 @@ type RetryPolicy struct {
 	MaxDelay time.Duration
 }
 
-// DefaultRetryPolicy is used unless WithRetryPolicy says otherwise.
-var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, BaseDelay: 250 * time.Millisecond, MaxDelay: 10 * time.Second}
+// DefaultRetryPolicy is the one policy of every idempotent request, the
+// wait poll and upload chunks included: up to 8 attempts with full-jitter
+// exponential backoff, about half a minute in all, long enough for a
+// proxy's hiccup or a Layman restart.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 8, BaseDelay: 500 * time.Millisecond, MaxDelay: 30 * time.Second}
 
 type retryableKey struct{}
 
@@ -76,12 +79,20 @@ func IsNetworkError(err error) bool {
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
+// retriedKey holds a *bool that sendWithRetry sets when it sends a
+// request again, so a DELETE can tell that a lost first answer may have
+// deleted the publication already.
+type retriedKey struct{}
+
 func (c *Client) sendWithRetry(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	canRetry := c.retry.MaxAttempts > 1 && replayable && retryableRequest(req)
 	for attempt := 1; ; attempt++ {
 		r := req
+		if p, ok := ctx.Value(retriedKey{}).(*bool); ok && attempt > 1 {
+			*p = true
+		}
 		if attempt > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
@@ -91,13 +102,18 @@ func (c *Client) sendWithRetry(req *http.Request) (*http.Response, error) {
 			r.Body = body
 		}
 		resp, err := c.httpClient.Do(r)
+		if err == nil {
+			c.reached.Store(true)
+		}
 		if !canRetry || attempt >= c.retry.MaxAttempts || ctx.Err() != nil {
 			return resp, err
 		}
 		var wait time.Duration
 		switch {
 		case err != nil:
-			if !IsNetworkError(err) {
+			if !IsNetworkError(err) || !c.reached.Load() && errors.Is(err, syscall.ECONNREFUSED) {
+				// A server that never answered this process and refuses
+				// connections is a wrong address, not a hiccup.
 				return nil, err
 			}
 			wait = c.retry.Backoff(attempt)

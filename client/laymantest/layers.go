@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,13 +24,30 @@ type layerInput struct {
 	timeRegex bool
 	style     []byte
 	styleType string
+	// append is v2.4.0's append=true on PATCH: add granules to a time
+	// series (layer/rest_workspace_layer.py).
+	append bool
+	// filePath is v2.4.0's file_path: a raster in GeoServer's data
+	// directory, which the fake takes as existing.
+	filePath string
 }
 
 // parseLayerInput validates the file, crs, time_regex and style parameters
 // like POST and PATCH (src/layman/layer/rest_layers.py, rest_layer.py).
-func parseLayerInput(form *uploadForm, requireFile bool) (*layerInput, *laymanError) {
+// v24 turns on what only v2.4.0 has: mosaics without time_regex and
+// file_path (layer/rest_workspace_layers.py).
+func parseLayerInput(form *uploadForm, requireFile, v24 bool) (*layerInput, *laymanError) {
 	in := &layerInput{form: form, files: classify(form.names()), chunked: len(form.dataFiles) == 0 && len(form.fileNames) > 0}
+	in.files.mosaic = v24 && in.files.multiRaster()
 	hasFiles := len(in.files.all) > 0
+	if v24 {
+		in.filePath = strings.TrimSpace(form.values.Get("file_path"))
+		in.append = strings.EqualFold(form.values.Get("append"), "true")
+	}
+	if in.append && (!hasFiles || form.values.Get("time_regex") != "" || form.values.Get("time_regex_format") != "") {
+		// layer/util.py validate_and_prepare_append_mode
+		return nil, newError(48, map[string]any{"parameter": "append", "message": "Parameter `append` requires `file` and no `time_regex` or `time_regex_format`."})
+	}
 	in.crs = form.values.Get("crs")
 	if in.crs != "" && !slices.Contains(inputCRS, in.crs) {
 		return nil, newError(2, map[string]any{"parameter": "crs", "supported_values": inputCRS})
@@ -54,7 +72,11 @@ func parseLayerInput(form *uploadForm, requireFile bool) (*layerInput, *laymanEr
 		})
 	case table != "":
 		return nil, newError(2, map[string]any{"parameter": "external_table_uri", "message": "laymantest does not publish external tables"})
-	case requireFile && !hasFiles:
+	case in.filePath != "" && hasFiles:
+		return nil, newError(48, map[string]any{"parameters": []string{"file", "file_path"}, "message": "Multiple parameters are filled: file, file_path"})
+	case in.filePath != "" && filepath.IsAbs(in.filePath):
+		return nil, newError(2, map[string]any{"parameter": "file_path", "message": "Absolute path is not allowed"})
+	case requireFile && !hasFiles && in.filePath == "":
 		return nil, newError(1, map[string]any{
 			"parameters": []string{"file", "external_table_uri"},
 			"message":    "Both `file` and `external_table_uri` parameters are empty",
@@ -71,7 +93,7 @@ func parseLayerInput(form *uploadForm, requireFile bool) (*layerInput, *laymanEr
 		in.timeRegex = true
 	}
 	if hasFiles && !(in.chunked && in.files.isOneArchive()) {
-		if lerr := in.files.check(in.checkCRS, in.timeRegex); lerr != nil {
+		if lerr := in.files.check(in.checkCRS, in.timeRegex || in.append); lerr != nil {
 			return nil, lerr
 		}
 	}
@@ -131,12 +153,14 @@ func (s *Server) postLayer(w http.ResponseWriter, r *http.Request, a *actor, ps 
 	if lerr != nil {
 		return lerr
 	}
-	in, lerr := parseLayerInput(form, true)
+	in, lerr := parseLayerInput(form, true, s.opts.Generation == 2)
 	if lerr != nil {
 		return lerr
 	}
 	unsafe := form.values.Get("name")
-	if unsafe == "" {
+	if unsafe == "" && in.filePath != "" {
+		unsafe = filepath.Base(in.filePath)
+	} else if unsafe == "" {
 		unsafe = in.defaultLayerName()
 	}
 	name := toSafeName(unsafe, "layer")
@@ -150,6 +174,7 @@ func (s *Server) postLayer(w http.ResponseWriter, r *http.Request, a *actor, ps 
 		kind: kindLayer, uuid: id, workspace: ws, name: name,
 		title: cmpOr(form.values.Get("title"), name), description: form.values.Get("description"),
 		updatedAt: s.now(), nativeCRS: cmpOr(in.crs, "EPSG:4326"), geodataType: in.files.geodataType(),
+		imageMosaic: in.timeRegex || in.files.mosaic,
 		// The fake does not read the data: every layer gets this bbox (around
 		// Brno), where Layman computes it from the data (src/layman/common/bbox.py).
 		style: in.style, styleType: in.styleType, bbox: &[4]float64{1.8e6, 6.2e6, 1.9e6, 6.3e6},
@@ -161,7 +186,9 @@ func (s *Server) postLayer(w http.ResponseWriter, r *http.Request, a *actor, ps 
 		return lerr
 	}
 	result := map[string]any{"name": name, "uuid": id}
-	if lerr := s.attachFiles(p, in, result); lerr != nil {
+	if in.filePath != "" {
+		p.geodataType, p.pollsLeft = "raster", s.opts.ProcessingPolls
+	} else if lerr := s.attachFiles(p, in, result); lerr != nil {
 		return lerr
 	}
 	s.mu.Lock()
@@ -187,17 +214,22 @@ func (s *Server) attachFiles(p *publication, in *layerInput, result map[string]a
 			toUpload = append(toUpload, map[string]string{"file": n, "layman_original_parameter": "file"})
 		}
 		result["files_to_upload"] = toUpload
-		p.files = nil
+		if !in.append {
+			p.files = nil
+		}
 		p.chunk = s.newChunkSession(p, accepted)
 		return nil
 	}
 	if len(in.form.dataFiles) > 0 {
-		_ = os.RemoveAll(s.inputFileDir(p.uuid))
+		if !in.append {
+			_ = os.RemoveAll(s.inputFileDir(p.uuid))
+			p.files = nil
+		}
 		files, err := s.keepFiles(p.uuid, in.form.dataFiles, accepted)
 		if err != nil {
 			return newError(2, map[string]any{"parameter": "file", "message": err.Error()})
 		}
-		p.files, p.chunk = files, nil
+		p.files, p.chunk = append(p.files, files...), nil
 		p.geodataType = geodataTypeOf(files)
 	}
 	p.pollsLeft = s.opts.ProcessingPolls
@@ -280,7 +312,7 @@ func (s *Server) patchLayer(w http.ResponseWriter, r *http.Request, a *actor, p 
 		return newError(2, map[string]any{"parameter": "file", "message": err.Error()})
 	}
 	defer form.discard()
-	in, lerr := parseLayerInput(form, false)
+	in, lerr := parseLayerInput(form, false, s.opts.Generation == 2)
 	if lerr != nil {
 		return lerr
 	}
@@ -289,8 +321,11 @@ func (s *Server) patchLayer(w http.ResponseWriter, r *http.Request, a *actor, p 
 		return lerr
 	}
 	s.mu.Lock()
-	stale := p.staleChunks
+	stale, mosaic := p.staleChunks, p.imageMosaic
 	s.mu.Unlock()
+	if in.append && !mosaic {
+		return newError(48, map[string]any{"parameter": "append", "message": "Parameter `append` is allowed only for timeseries layers."})
+	}
 	if in.chunked && stale {
 		// PATCH deletes sources from input_file on, not input_chunk, so
 		// os.mkdir(input_chunk/chunks) of the dropped upload raises: HTTP 500

@@ -292,7 +292,7 @@ func (s *Server) listItemOf(base string, p *publication, score float64) listItem
 	it := listItem{
 		Workspace: p.workspace, PublicationType: p.kind.String(), Name: p.name, Title: p.title,
 		UUID: p.uuid, URL: s.pubURL(base, p), UpdatedAt: formatTime(p.updatedAt),
-		AccessRights: accessRights{Read: p.read, Write: p.write},
+		AccessRights: s.rightsOf(p),
 		BoundingBox:  bboxJSON(p.bbox), NativeBoundingBox: bboxJSON(p.bbox),
 		score: score, seq: p.seq, lower: strings.ToLower(p.title),
 	}

@@ -113,6 +113,9 @@ type inputFiles struct {
 	all   []string
 	mains []string
 	zips  []string
+	// mosaic: several rasters are one image mosaic without time_regex
+	// (v2.4.0 only; master and 2.0-2.3 require time_regex).
+	mosaic bool
 }
 
 func classify(names []string) inputFiles {
@@ -126,6 +129,20 @@ func classify(names []string) inputFiles {
 		}
 	}
 	return in
+}
+
+// multiRaster: several main files, all rasters (layer/util.py
+// is_multi_raster_input_files, v2.4.0).
+func (in inputFiles) multiRaster() bool {
+	if len(in.mains) < 2 {
+		return false
+	}
+	for _, m := range in.mains {
+		if mainExtensions[extOf(m)] != "raster" {
+			return false
+		}
+	}
+	return true
 }
 
 func (in inputFiles) isOneArchive() bool { return len(in.mains) == 0 && len(in.zips) == 1 }
@@ -143,7 +160,7 @@ func (in inputFiles) geodataType() string {
 // needs names only: number and kind of main files, archives, and the
 // Shapefile side files (error 18).
 func (in inputFiles) check(checkCRS bool, timeRegex bool) *laymanError {
-	if len(in.mains) > 1 && !timeRegex {
+	if len(in.mains) > 1 && !timeRegex && !in.mosaic {
 		return newError(2, map[string]any{"parameter": "file",
 			"expected": "At most one file with any of extensions: " + sortedMainExtensions() + "; or timeseries with time_regex parameter.",
 			"files":    in.mains})

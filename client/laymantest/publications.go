@@ -75,6 +75,7 @@ type publication struct {
 	files       []storedFile
 	pollsLeft   int
 	chunk       *chunkSession
+	imageMosaic bool
 	// staleChunks: a chunked upload timed out, and its input_chunk
 	// directory stays until the layer is deleted.
 	staleChunks bool
@@ -160,6 +161,20 @@ func (p *publication) ownerOf(users *userStore) string {
 		return p.workspace
 	}
 	return ""
+}
+
+// rightsOf is the access_rights Layman shows: the owner of a personal
+// workspace is listed first in both lists whatever was sent
+// (layman/common/prime_db_schema/publications.py builds them so).
+func (s *Server) rightsOf(p *publication) accessRights {
+	withOwner := func(list []string) []string {
+		owner := p.ownerOf(s.users)
+		if owner == "" || slices.Contains(list, owner) {
+			return list
+		}
+		return append([]string{owner}, list...)
+	}
+	return accessRights{Read: withOwner(p.read), Write: withOwner(p.write)}
 }
 
 // inRule is is_user_in_access_rule (src/layman/authz/__init__.py).

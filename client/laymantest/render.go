@@ -166,7 +166,7 @@ func (s *Server) layerJSON(base string, p *publication) map[string]any {
 		"style":                p.source("style", map[string]any{"url": url + "/style", "type": styleType}),
 		"metadata":             p.source("metadata", s.metadataJSON(base, p)),
 		"original_data_source": "file",
-		"access_rights":        accessRights{Read: p.read, Write: p.write},
+		"access_rights":        s.rightsOf(p),
 		"bounding_box":         bboxJSON(p.bbox),
 		"native_crs":           p.nativeCRS,
 		"native_bounding_box":  bboxJSON(p.bbox),
@@ -179,7 +179,7 @@ func (s *Server) layerJSON(base string, p *publication) map[string]any {
 		// Schema "layers", table layer_<uuid with underscores> (src/layman/layer/db/__init__.py).
 		out["db"] = p.source("db", map[string]any{"schema": "layers", "table": "layer_" + strings.ReplaceAll(p.uuid, "-", "_"), "geo_column": "wkb_geometry"})
 	case "raster":
-		out["image_mosaic"] = false
+		out["image_mosaic"] = p.imageMosaic
 	}
 	return out
 }
@@ -207,7 +207,7 @@ func (s *Server) mapJSON(base string, p *publication) map[string]any {
 		"file":                p.source("file", map[string]any{"url": url + "/file", "path": dir + "/input_file/" + p.uuid + ".json"}),
 		"thumbnail":           p.source("thumbnail", map[string]any{"url": url + "/thumbnail", "path": dir + "/thumbnail/" + p.uuid + ".png"}),
 		"metadata":            p.source("metadata", s.metadataJSON(base, p)),
-		"access_rights":       accessRights{Read: p.read, Write: p.write},
+		"access_rights":       s.rightsOf(p),
 		"bounding_box":        bboxJSON(p.bbox),
 		"native_crs":          p.nativeCRS,
 		"native_bounding_box": bboxJSON(p.bbox),
@@ -350,7 +350,7 @@ func (s *Server) deleteWorkspacePublications(kind pubKind) handlerFunc {
 			gone = append(gone, p)
 			out = append(out, map[string]any{
 				"name": p.name, "title": p.title, "uuid": p.uuid, "url": s.pubURL(base, p),
-				"access_rights": accessRights{Read: p.read, Write: p.write},
+				"access_rights": s.rightsOf(p),
 			})
 		}
 		s.mu.Unlock()

@@ -2,7 +2,9 @@ package upload
 
 import (
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/laymanctl/laymanctl/client"
 )
@@ -10,7 +12,12 @@ import (
 const everyone = "EVERYONE"
 
 // rolePattern is Layman's ROLE_NAME_PATTERN (at most 64 characters).
-var rolePattern = regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$`)
+var rolePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$`) })
+
+// reservedRoles are roles Layman refuses in access rights (error 43):
+// GeoServer's RESERVED_ROLE_NAMES, ADMIN and ADMIN_GROUP
+// (common/prime_db_schema/publications.py only_valid_role_names).
+var reservedRoles = []string{"ROLE_ADMINISTRATOR", "ROLE_GROUP_ADMIN", "ROLE_AUTHENTICATED", "ROLE_ANONYMOUS", "ADMIN", "ADMIN_GROUP"}
 
 // checkAccessList validates one access_rights value: names of users and
 // roles and EVERYONE.
@@ -21,7 +28,14 @@ func checkAccessList(field string, names []string) error {
 		case n == "":
 			return invalid(field, "empty name in the list")
 		case n == everyone:
-		case rolePattern.MatchString(n):
+		case strings.EqualFold(n, everyone):
+			// A lower-case name is a user, and nobody may be called everyone.
+			return invalid(field, "%q is no user; did you mean %s (anyone, also without logging in)?", n, everyone)
+		case strings.HasPrefix(n, "USER_"):
+			return invalid(field, "%q is a role Layman keeps for one user internally; did you mean the user %s?", n, strings.ToLower(strings.TrimPrefix(n, "USER_")))
+		case slices.Contains(reservedRoles, n):
+			return invalid(field, "%q is an administrators' role Layman refuses in access rights; did you mean %s, or a role of your organisation?", n, everyone)
+		case rolePattern().MatchString(n):
 			if len(n) > 64 {
 				return invalid(field, "role %q is longer than 64 characters", n)
 			}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/laymanctl/laymanctl/client"
@@ -34,9 +35,11 @@ type MapFile struct {
 
 // schemaURL is Layman's SCHEMA_URL_PATTERN for describedBy; majors 2 and 3
 // are accepted.
-var schemaURL = regexp.MustCompile(`^https://raw.githubusercontent.com/hslayers/map-compositions/(([0-9]+\.[0-9]+\.[0-9]+)|([a-zA-Z]*?))/schema.json$`)
+var schemaURL = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^https://raw.githubusercontent.com/hslayers/map-compositions/(([0-9]+\.[0-9]+\.[0-9]+)|([a-zA-Z]*?))/schema.json$`)
+})
 
-var workspaceName = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+var workspaceName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`) })
 
 // ValidateMap checks a map composition: JSON with describedBy naming
 // Layman's map-composition schema, version 2 or 3.
@@ -72,7 +75,7 @@ func ValidateMap(path string) (*MapFile, error) {
 	if doc.DescribedBy == nil {
 		return nil, invalid("file", "%s has no describedBy key naming the map-composition schema", filepath.Base(path))
 	}
-	m := schemaURL.FindStringSubmatch(*doc.DescribedBy)
+	m := schemaURL().FindStringSubmatch(*doc.DescribedBy)
 	if m == nil {
 		return nil, invalid("file", "describedBy %q is not https://raw.githubusercontent.com/hslayers/map-compositions/<version>/schema.json", *doc.DescribedBy)
 	}
@@ -124,7 +127,7 @@ func workspaceNamedLayers(raw json.RawMessage) []string {
 	}
 	var out []string
 	for _, n := range strings.Split(names, ",") {
-		if ws, _, ok := strings.Cut(n, ":"); ok && workspaceName.MatchString(ws) {
+		if ws, _, ok := strings.Cut(n, ":"); ok && workspaceName().MatchString(ws) {
 			out = append(out, n)
 		}
 	}
@@ -208,6 +211,7 @@ func (u *Uploader) UpdateMap(ctx context.Context, ref client.Ref, path string, p
 			return nil, err
 		}
 	}
+	p.Name = "" // PATCH never reads name: Layman renames nothing (map/rest_map.py)
 	var pub client.Publication
 	err := u.Client.Maps.Do(ctx, ref, "", func(path string, full client.Ref) error {
 		ref = full

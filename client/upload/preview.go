@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/laymanctl/laymanctl/client"
 )
@@ -84,8 +85,8 @@ func (u *Uploader) PreviewLayer(ctx context.Context, ref *client.Ref, p LayerPar
 }
 
 var (
-	slugDrop = regexp.MustCompile(`[^\w\s\-.]`)
-	slugRuns = regexp.MustCompile(`[\s\-._]+`)
+	slugDrop = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^\w\s\-.]`) })
+	slugRuns = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[\s\-._]+`) })
 )
 
 // DerivedName is the name Layman gives a layer published without one: the
@@ -104,8 +105,8 @@ func DerivedName(plan *Plan) string {
 	if unsafe == "" || strings.ContainsFunc(unsafe, func(r rune) bool { return r > 127 }) {
 		return ""
 	}
-	v := slugDrop.ReplaceAllString(strings.ToLower(unsafe), "")
-	v = strings.Trim(slugRuns.ReplaceAllString(v, "_"), "_")
+	v := slugDrop().ReplaceAllString(strings.ToLower(unsafe), "")
+	v = strings.Trim(slugRuns().ReplaceAllString(v, "_"), "_")
 	if v == "" {
 		return KindLayer
 	}

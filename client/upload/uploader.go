@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/laymanctl/laymanctl/client"
@@ -26,10 +28,10 @@ type Progress interface {
 // DefaultParallel is how many chunks are in flight at once.
 const DefaultParallel = 4
 
-// DefaultChunkRetry is how a failed chunk is retried: up to 8 attempts with
-// full-jitter exponential backoff. Pauses stay far below Layman's 300 s
+// DefaultChunkRetry is how a failed chunk is retried: the client's policy
+// for every idempotent request. Pauses stay far below Layman's 300 s
 // inactivity limit (see maxPause).
-var DefaultChunkRetry = client.RetryPolicy{MaxAttempts: 8, BaseDelay: 500 * time.Millisecond, MaxDelay: 30 * time.Second}
+var DefaultChunkRetry = client.DefaultRetryPolicy
 
 // maxPause bounds any single wait between chunk attempts, Retry-After
 // included: a stalled upload would otherwise run into the server's
@@ -86,6 +88,9 @@ func (u *Uploader) Publish(ctx context.Context, p LayerParams) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := u.require24(ctx, plan); err != nil {
+		return nil, err
+	}
 	chunked := plan.Total >= u.threshold()
 	var answer []client.Publication
 	err = u.Client.Layers.Create(ctx, p.Workspace, func(path string, workspaceInForm bool) error {
@@ -118,6 +123,11 @@ func (u *Uploader) Update(ctx context.Context, ref client.Ref, p LayerParams) (*
 	if err != nil {
 		return nil, err
 	}
+	if err := u.require24(ctx, plan); err != nil {
+		return nil, err
+	}
+	// PATCH never reads name: Layman renames nothing (layer/rest_layer.py).
+	plan.Params.Name = ""
 	chunked := len(plan.Files) > 0 && plan.Total >= u.threshold()
 	var pub client.Publication
 	patch := func(chunked bool) error {
@@ -237,6 +247,30 @@ func (u *Uploader) Resume(ctx context.Context, ref client.Ref, paths []string) (
 	return res, u.sendChunks(ctx, res.Ref, cf, rec, true, res)
 }
 
+// require24 refuses, before anything is sent, what only Layman 2.4 takes
+// (v2.4.0 layer/rest_workspace_layers.py file_path and mosaics,
+// rest_workspace_layer.py append) on any other server: 2.0-2.3 and master
+// lack them.
+func (u *Uploader) require24(ctx context.Context, plan *Plan) error {
+	if len(plan.Needs24) == 0 {
+		return nil
+	}
+	v, err := u.Client.About.Version(ctx)
+	if err != nil {
+		return fmt.Errorf("asking which Layman version runs: %w", err)
+	}
+	major, minor, _ := strings.Cut(strings.TrimPrefix(v.Layman(), "v"), ".")
+	minor, _, _ = strings.Cut(minor, ".")
+	if n, err := strconv.Atoi(minor); major == "2" && err == nil && n >= 4 {
+		return nil
+	}
+	what, field := plan.Needs24[0], "file"
+	if strings.HasPrefix(what, "--") {
+		field = strings.TrimPrefix(what, "--")
+	}
+	return &ValidationError{Field: field, Message: fmt.Sprintf("%s needs Layman 2.4; this server runs Layman %s", what, v.Layman())}
+}
+
 // reportWhole tells Progress about files sent in one request.
 func (u *Uploader) reportWhole(files []File) {
 	if u.Progress == nil || len(files) == 0 {
@@ -271,6 +305,10 @@ func layerForm(plan *Plan, workspace string, chunked bool) (*form, error) {
 	f.fieldIf("time_regex_format", p.TimeRegexFormat)
 	f.fieldIf("overview_resampling", p.OverviewResampling)
 	f.fieldIf("external_table_uri", p.ExternalTableURI)
+	f.fieldIf("file_path", p.FilePath)
+	if p.Append {
+		f.field("append", "true")
+	}
 	for _, file := range plan.Files {
 		if chunked {
 			f.field("file", file.Name)

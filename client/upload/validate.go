@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/laymanctl/laymanctl/client"
 )
@@ -19,6 +20,12 @@ type LayerParams struct {
 	TimeRegex, TimeRegexFormat, OverviewResampling      string
 	ExternalTableURI                                    string
 	Files                                               []string
+	// FilePath publishes a raster already in GeoServer's data directory,
+	// relative to it (Layman 2.4 file_path).
+	FilePath string
+	// Append adds Files to a time series instead of replacing its data
+	// (update only, Layman 2.4 append=true).
+	Append bool
 }
 
 // Plan is validated input, ready to send.
@@ -31,6 +38,9 @@ type Plan struct {
 	Archive bool
 	Style   string // StyleSLD, StyleQML or empty
 	Total   int64  // bytes of all data files
+	// Needs24 names what only Layman 2.4 accepts (--file-path, --append,
+	// an image mosaic without --time-regex); empty when any server does.
+	Needs24 []string
 }
 
 // File is one data file to send: Name is what Layman sees (the base name).
@@ -44,7 +54,7 @@ type File struct {
 // --overview-resampling.
 var OverviewResampling = []string{"nearest", "average", "rms", "bilinear", "gauss", "cubic", "cubicspline", "lanczos", "average_magphase", "mode"}
 
-var crsPattern = regexp.MustCompile(`^EPSG:[0-9]+$`)
+var crsPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^EPSG:[0-9]+$`) })
 
 // ValidateLayer checks everything that can be checked locally, in the order
 // Layman checks it, so that bad input never reaches the server. patch
@@ -70,10 +80,29 @@ func ValidateLayer(p LayerParams, patch bool) (*Plan, error) {
 	switch {
 	case hasFiles && p.ExternalTableURI != "":
 		return nil, invalid("external-table", "cannot be combined with data files")
-	case !hasFiles && p.ExternalTableURI == "" && !patch:
-		return nil, invalid("file", "give data files or an external table URI")
+	case p.FilePath != "" && (hasFiles || p.ExternalTableURI != ""):
+		return nil, invalid("file-path", "cannot be combined with data files or --external-table")
+	case p.FilePath != "" && patch:
+		return nil, invalid("file-path", "only when publishing a layer")
+	case p.FilePath != "" && filepath.IsAbs(p.FilePath):
+		return nil, invalid("file-path", "%q must be relative to GeoServer's data directory", p.FilePath)
+	case !hasFiles && p.ExternalTableURI == "" && p.FilePath == "" && !patch:
+		return nil, invalid("file", "give data files, an external table URI or --file-path")
+	case p.Append && !patch:
+		return nil, invalid("append", "only when updating a time series")
+	case p.Append && !hasFiles:
+		return nil, invalid("append", "needs the data files to add")
+	case p.Append && (p.TimeRegex != "" || p.TimeRegexFormat != ""):
+		// layer/util.py validate_and_prepare_append_mode: the layer's own are used.
+		return nil, invalid("append", "takes the layer's own --time-regex and --time-regex-format; give neither")
 	}
 	plan := &Plan{Params: p}
+	if p.FilePath != "" {
+		plan.Needs24 = append(plan.Needs24, "--file-path")
+	}
+	if p.Append {
+		plan.Needs24 = append(plan.Needs24, "--append")
+	}
 	if hasFiles {
 		if err := plan.checkFiles(); err != nil {
 			return nil, err
@@ -148,7 +177,12 @@ func (pl *Plan) checkMains(mains, all []string) error {
 	p := pl.Params
 	pl.Type = mainExtensions[ext(mains[0])]
 	if len(mains) > 1 {
-		if p.TimeRegex == "" {
+		switch {
+		case p.TimeRegex == "" && !p.Append && !slices.ContainsFunc(mains, func(m string) bool { return mainExtensions[ext(m)] != Raster }):
+			// Layman 2.4 makes an image mosaic of several rasters
+			// (layer/util.py is_multi_raster_input_files); others need a time series.
+			pl.Needs24 = append(pl.Needs24, "several raster files without --time-regex (an image mosaic)")
+		case p.TimeRegex == "" && !p.Append:
 			return invalid("file", "several main data files (%s) need --time-regex for a time series", strings.Join(mains, ", "))
 		}
 		for _, m := range mains[1:] {
@@ -202,13 +236,13 @@ func (pl *Plan) checkArchive(path string) error {
 
 // timeSeriesUnsafe finds ASCII characters Layman refuses in time-series
 // file names (letters with diacritics are left to the server).
-var timeSeriesUnsafe = regexp.MustCompile(`[\x00-\x1f!-,/:-@\[-^` + "`" + `{-\x7f]`)
+var timeSeriesUnsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[\x00-\x1f!-,/:-@\[-^` + "`" + `{-\x7f]`) })
 
 func checkTimeSeriesNames(timeRegex string, mains []string) error {
 	re, reErr := regexp.Compile(timeRegex)
 	for _, m := range mains {
 		base := filepath.Base(m)
-		if strings.HasPrefix(base, ".") || timeSeriesUnsafe.MatchString(base) {
+		if strings.HasPrefix(base, ".") || timeSeriesUnsafe().MatchString(base) {
 			return invalid("file", "time series file name %q may hold only letters, digits, '_', '-', '.', and spaces, and not start with '.'", base)
 		}
 		if len(strings.TrimSuffix(base, filepath.Ext(base))) > 210 {
@@ -225,14 +259,14 @@ func checkTimeSeriesNames(timeRegex string, mains []string) error {
 func (pl *Plan) checkOptions(hasFiles bool) error {
 	p := pl.Params
 	if p.CRS != "" {
-		if !crsPattern.MatchString(p.CRS) {
+		if !crsPattern().MatchString(p.CRS) {
 			return invalid("crs", "%q is not like EPSG:4326", p.CRS)
 		}
-		if !hasFiles {
+		if !hasFiles && p.FilePath == "" {
 			return invalid("crs", "needs data files")
 		}
 	}
-	if p.TimeRegex != "" && !hasFiles {
+	if p.TimeRegex != "" && !hasFiles && p.FilePath == "" {
 		return invalid("time-regex", "needs data files")
 	}
 	if p.TimeRegexFormat != "" && p.TimeRegex == "" {
@@ -322,7 +356,7 @@ func checkExternalTable(raw string) error {
 	if err != nil {
 		return invalid("external-table", "not a valid URI")
 	}
-	if u.Scheme != "postgresql" {
+	if u.Scheme != "postgresql" && u.Scheme != "postgres" { // both, as layer/util.py parses it
 		return invalid("external-table", "scheme must be postgresql, like postgresql://user:password@host:5432/db?schema=s&table=t")
 	}
 	if u.Hostname() == "" {

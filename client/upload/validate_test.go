@@ -95,6 +95,9 @@ func TestValidateLayer(t *testing.T) {
 			l.Write = []string{"alice", " bob_2", "ROLE_ONE"}
 		}), false, Vector},
 		{"external table", LayerParams{Workspace: "alice", ExternalTableURI: "postgresql://u:p@db:5432/gis?schema=public&table=roads"}, false, ""},
+		{"external table, postgres scheme", LayerParams{Workspace: "alice", ExternalTableURI: "postgres://u:p@db:5432/gis?schema=public&table=roads"}, false, ""},
+		{"mosaic without time regex (2.4)", base("s_20200101.tif", "s_20200102.tif"), false, Raster},
+		{"file path (2.4)", LayerParams{Workspace: "alice", FilePath: "ortho/2024"}, false, ""},
 		{"patch metadata only", LayerParams{Title: "New"}, true, ""},
 	}
 	for _, tc := range ok {
@@ -125,7 +128,11 @@ func TestValidateLayer(t *testing.T) {
 		{"zip without data", base("empty.zip"), false, "holds no data file"},
 		{"not a zip", base("notzip.zip"), false, "not a readable ZIP"},
 		{"side file not named after main", base("r.tif", "other.tfw"), false, "not named after"},
-		{"two mains without time regex", base("s_20200101.tif", "s_20200102.tif"), false, "--time-regex"},
+		{"vector and raster mains without time regex", base("roads.geojson", "r.tif"), false, "--time-regex"},
+		{"file path with files", with(base("r.tif"), func(l *LayerParams) { l.FilePath = "ortho" }), false, "cannot be combined"},
+		{"absolute file path", with(base(), func(l *LayerParams) { l.FilePath = "/data/ortho.tif" }), false, "relative"},
+		{"append when publishing", with(base("r.tif"), func(l *LayerParams) { l.Append = true }), false, "only when updating"},
+		{"append with a time regex", with(base("s_20200101.tif"), func(l *LayerParams) { l.Append, l.TimeRegex = true, "[0-9]{8}" }), true, "layer's own"},
 		{"time series mixed extensions", with(base("s_20200101.tif", "s_20200101.png"), func(l *LayerParams) { l.TimeRegex = `[0-9]{8}` }), false, "one extension"},
 		{"time regex no match", with(base("s_20200101.tif", "s_20200102.tif"), func(l *LayerParams) { l.TimeRegex = `^x` }), false, "does not match"},
 		{"vector time series", with(base("roads.geojson"), func(l *LayerParams) { l.TimeRegex = `[0-9]{8}` }), false, "vector"},
@@ -148,6 +155,11 @@ func TestValidateLayer(t *testing.T) {
 		{"unknown style root", with(base("roads.geojson"), func(l *LayerParams) { l.StylePath = filepath.Join(dir, "bad.xml") }), false, "neither"},
 		{"style not xml", with(base("roads.geojson"), func(l *LayerParams) { l.StylePath = filepath.Join(dir, "broken.xml") }), false, "style"},
 		{"lower-case role", with(base("roads.geojson"), func(l *LayerParams) { l.Read = []string{"Alice"} }), false, "neither a username"},
+		{"lower-case everyone", with(base("roads.geojson"), func(l *LayerParams) { l.Read = []string{"everyone"} }), false, "did you mean EVERYONE"},
+		{"internal user role", with(base("roads.geojson"), func(l *LayerParams) { l.Write = []string{"alice", "USER_BOB"} }), false, "did you mean the user bob"},
+		{"admin role", with(base("roads.geojson"), func(l *LayerParams) { l.Read = []string{"ADMIN"} }), false, "administrators' role"},
+		{"geoserver admin role", with(base("roads.geojson"), func(l *LayerParams) { l.Read = []string{"ROLE_ADMINISTRATOR"} }), false, "administrators' role"},
+		{"external table without host", with(base(), func(l *LayerParams) { l.ExternalTableURI = "postgres://u:p@/db?schema=s&table=t" }), false, "host is required"},
 		{"empty right", with(base("roads.geojson"), func(l *LayerParams) { l.Write = []string{"alice", ""} }), false, "empty name"},
 		{"same file name twice", base("roads.geojson", filepath.Join(t.TempDir(), "roads.geojson")), false, "same name"},
 	}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -76,11 +77,11 @@ An answer outside 2xx is reported as Layman's error (exit code 1).`,
 	return c
 }
 
-var methodPattern = regexp.MustCompile(`^[A-Za-z]+$`)
+var methodPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]+$`) })
 
 // parse checks everything that can be checked without the server.
 func (o *Options) parse(args, fields, headers []string) error {
-	if !methodPattern.MatchString(args[0]) {
+	if !methodPattern().MatchString(args[0]) {
 		return cli.Usagef("invalid HTTP method %q", args[0])
 	}
 	o.Method, o.Path = strings.ToUpper(args[0]), args[1]

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/cli"
 	"github.com/laymanctl/laymanctl/cmd/publications"
+	"github.com/laymanctl/laymanctl/cmd/publish"
 )
 
 // Options are the parsed arguments of `apply` and `diff`.
@@ -146,7 +149,12 @@ func Run(ctx context.Context, f *cli.Factory, opts *Options) error {
 		}
 		fmt.Fprintln(f.IO.ErrOut, planTotals(changes))
 	}
-	r := &runner{f: f, c: c, server: server, st: st, opts: opts}
+	tmp, err := os.MkdirTemp("", "laymanctl-apply-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	r := &runner{f: f, c: c, server: server, st: st, opts: opts, tmp: tmp}
 	results := r.run(ctx, changes)
 	return report(p, f, results)
 }
@@ -230,6 +238,8 @@ type runner struct {
 	server string
 	st     *State
 	opts   *Options
+
+	tmp string // composed maps
 
 	mu   sync.Mutex
 	done int
@@ -316,7 +326,10 @@ func (r *runner) apply(ctx context.Context, ch *Change) *Result {
 		return res
 	case Create:
 		if e := ch.entry; e.Map != nil {
-			sent, err = u.PublishMap(ctx, e.Workspace, e.Map.File, e.Map.params())
+			var file string
+			if file, err = r.composition(ctx, e.Map); err == nil {
+				sent, err = u.PublishMap(ctx, e.Workspace, file, e.Map.params())
+			}
 		} else {
 			sent, err = u.Publish(ctx, e.Layer.params())
 		}
@@ -371,7 +384,10 @@ func (r *runner) update(ctx context.Context, u *upload.Uploader, ch *Change) (*u
 		}
 		file := ""
 		if has("data") {
-			file = e.Map.File
+			var err error
+			if file, err = r.composition(ctx, e.Map); err != nil {
+				return nil, err
+			}
 		}
 		return u.UpdateMap(ctx, ch.Ref(), file, p)
 	}
@@ -394,6 +410,21 @@ func (r *runner) update(ctx context.Context, u *upload.Uploader, ch *Change) (*u
 		p.StylePath = l.Style
 	}
 	return u.Update(ctx, ch.Ref(), p)
+}
+
+// composition is the map's composition file: its own, or one composed of
+// its layers as they are now (after the layers phase), in a temporary
+// directory removed when the run ends.
+func (r *runner) composition(ctx context.Context, m *MapSpec) (string, error) {
+	if m.File != "" {
+		return m.File, nil
+	}
+	doc, err := publish.ComposeMap(ctx, r.c, m.params(), m.refs)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(r.tmp, m.Workspace+"-"+m.Name+".json")
+	return path, os.WriteFile(path, doc, 0o600)
 }
 
 // Summary counts the results.

@@ -194,3 +194,38 @@ func TestApplyManifestErrors(t *testing.T) {
 		h.ExpectNoRequests()
 	}
 }
+
+// A map declared by its layers is composed as `maps create` does; a
+// changed layer list sends a new composition.
+func TestApplyMapFromLayers(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{Generation: 3})
+	dir, _ := project(t)
+	text := `layers:
+  - {workspace: alice, name: rivers, files: [rivers.geojson], title: Rivers}
+  - {workspace: alice, name: lakes, files: [lakes.geojson], title: Lakes}
+maps:
+  - {workspace: alice, name: water, title: Water, layers: ["alice:rivers", "alice:lakes"], read: [EVERYONE]}
+`
+	write(t, dir, "water.yaml", text)
+	manifest := filepath.Join(dir, "water.yaml")
+	r, s := run(t, h, "-f", manifest)
+	if r.Code != 0 || s.Created != 3 {
+		t.Fatalf("want 3 created:\n%s", r)
+	}
+	if info, ok := h.Server.Publication("map:" + ws + ":water"); !ok || info.Title != "Water" {
+		t.Errorf("map water on the server: %+v", info)
+	}
+	h.Server.ResetRequests()
+	if r, s = run(t, h, "-f", manifest); s.Unchanged != 3 || len(writes(h)) > 0 {
+		t.Errorf("second apply: want 3 unchanged:\n%s", r)
+	}
+	write(t, dir, "water.yaml", strings.Replace(text, `["alice:rivers", "alice:lakes"]`, `["alice:rivers"]`, 1))
+	r, s = run(t, h, "-f", manifest)
+	if r.Code != 0 || s.Updated != 1 || len(s.Publications) != 3 || strings.Join(s.Publications[2].Changes, ",") != "data" {
+		t.Errorf("want the map updated (data):\n%s", r)
+	}
+	write(t, dir, "water.yaml", strings.Replace(text, "title: Water, ", "", 1))
+	if r := h.Run("apply", "-f", manifest); r.Code != 2 || !strings.Contains(r.Stderr, "water.yaml:5:") || !strings.Contains(r.Stderr, "title") {
+		t.Errorf("layers without a title: want exit 2 at line 5:\n%s", r)
+	}
+}

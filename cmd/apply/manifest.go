@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -22,7 +23,7 @@ import (
 )
 
 // namePattern is Layman's PUBLICATION_NAME_PATTERN, starting with a letter.
-var namePattern = regexp.MustCompile(`^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$`)
+var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$`) })
 
 // Manifest is one YAML file: the layers and maps it declares.
 type Manifest struct {
@@ -43,15 +44,19 @@ type LayerSpec struct {
 	Write       []string `yaml:"write"`
 }
 
-// MapSpec declares a map from a composition file.
+// MapSpec declares a map: a composition file, or layers to compose as
+// `maps create` does.
 type MapSpec struct {
 	Workspace   string   `yaml:"workspace"`
 	Name        string   `yaml:"name"`
 	File        string   `yaml:"file"`
+	Layers      []string `yaml:"layers"` // REFs, instead of File`
 	Title       string   `yaml:"title"`
 	Description string   `yaml:"description"`
 	Read        []string `yaml:"read"`
 	Write       []string `yaml:"write"`
+
+	refs []client.Ref // Layers, parsed
 }
 
 // Entry is one declared publication with where it was declared.
@@ -71,6 +76,9 @@ func (e *Entry) Key() string { return e.Kind + ":" + e.Workspace + ":" + e.Name 
 // then the style, or the map's composition.
 func (e *Entry) Files() []string {
 	if e.Map != nil {
+		if e.Map.File == "" {
+			return nil
+		}
 		return []string{e.Map.File}
 	}
 	files := slices.Clone(e.Layer.Files)
@@ -247,7 +255,7 @@ func checkName(workspace, name string) error {
 	if name == "" {
 		return fieldError{"name", "required (apply does not guess names)"}
 	}
-	if !namePattern.MatchString(name) {
+	if !namePattern().MatchString(name) {
 		// Layman would publish another name (made safe) than the one
 		// apply then looks for.
 		return fieldError{"name", fmt.Sprintf("%q is not a name Layman keeps as is: lower-case letters, digits and single underscores", name)}
@@ -270,11 +278,24 @@ func checkMap(m *MapSpec) error {
 	if err := checkName(m.Workspace, m.Name); err != nil {
 		return err
 	}
-	if m.File == "" {
-		return fieldError{"file", "required: the map composition (JSON)"}
-	}
 	if err := upload.ValidateMapParams(m.params()); err != nil {
 		return err
+	}
+	switch {
+	case m.File != "" && len(m.Layers) > 0:
+		return fieldError{"layers", "give a composition file or layers, not both"}
+	case len(m.Layers) > 0:
+		if m.Title == "" {
+			return fieldError{"title", "required with layers: the composition needs a title"}
+		}
+		refs, err := cli.ParseRefs(m.Layers)
+		if err != nil {
+			return fieldError{"layers", cli.ErrorText(err)}
+		}
+		m.refs = refs
+		return nil
+	case m.File == "":
+		return fieldError{"file", "required: the map composition (JSON), or layers to compose"}
 	}
 	_, err := upload.ValidateMap(m.File)
 	return err

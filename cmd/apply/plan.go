@@ -2,6 +2,8 @@ package apply
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -70,6 +72,12 @@ func planEntry(ctx context.Context, c *client.Client, server string, st *State, 
 	if ch.hashes, err = hashFiles(e.Files()); err != nil {
 		return nil, fmt.Errorf("%s: %w", e.Where, err)
 	}
+	if e.Map != nil && e.Map.File == "" {
+		// A composed map's content is its layer list.
+		list := strings.Join(e.Map.Layers, "\n")
+		sum := sha256.Sum256([]byte(list))
+		ch.hashes = []FileHash{{Name: "layers", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(list))}}
+	}
 	cur, err := get(ctx, c, e.Kind, client.Ref{Workspace: e.Workspace, Name: e.Name})
 	if client.IsNotFound(err) {
 		ch.Action = Create
@@ -86,10 +94,10 @@ func planEntry(ctx context.Context, c *client.Client, server string, st *State, 
 	if description != "" && description != cur.Description {
 		ch.Fields = append(ch.Fields, "description")
 	}
-	if len(read) > 0 && !sameSet(read, cur.Rights.Read) {
+	if len(read) > 0 && !sameRights(read, cur.Rights.Read, e.Workspace) {
 		ch.Fields = append(ch.Fields, "read")
 	}
-	if len(write) > 0 && !sameSet(write, cur.Rights.Write) {
+	if len(write) > 0 && !sameRights(write, cur.Rights.Write, e.Workspace) {
 		ch.Fields = append(ch.Fields, "write")
 	}
 	rec := st.Find(server, e.Kind, e.Workspace, e.Name)
@@ -120,6 +128,16 @@ func (e *Entry) metadata() (title, description string, read, write []string) {
 		return e.Map.Title, e.Map.Description, e.Map.Read, e.Map.Write
 	}
 	return e.Layer.Title, e.Layer.Description, e.Layer.Read, e.Layer.Write
+}
+
+// sameRights compares a declared list with the server's. Layman lists the
+// owner of a personal workspace in both lists whatever was sent
+// (prime_db_schema/publications.py), so the owner counts only when declared.
+func sameRights(declared, server []string, workspace string) bool {
+	if !slices.Contains(declared, workspace) {
+		server = slices.DeleteFunc(slices.Clone(server), func(n string) bool { return n == workspace })
+	}
+	return sameSet(declared, server)
 }
 
 func sameSet(a, b []string) bool {

@@ -73,22 +73,18 @@ func PrintList[T any](p *Printer, items iter.Seq2[T, error], raw func(T) json.Ra
 	return err
 }
 
-// writeJSONArray writes items as one JSON array indented as Print indents
-// a page, so that streaming changes no layout.
+// writeJSONArray writes items (valid JSON, as the client hands them over)
+// as one JSON array indented as Print indents a page, so that streaming
+// changes no layout.
 func writeJSONArray(w io.Writer, items iter.Seq2[json.RawMessage, error]) error {
-	sep, item := "[\n  ", &bytes.Buffer{}
+	sep := "[\n  "
+	var item []byte
 	for it, err := range items {
 		if err != nil {
 			return err
 		}
-		item.Reset()
-		if err := json.Indent(item, it, "  ", "  "); err != nil {
-			return fmt.Errorf("server sent invalid JSON: %w", err)
-		}
-		if _, err := io.WriteString(w, sep); err != nil {
-			return err
-		}
-		if _, err := item.WriteTo(w); err != nil {
+		item = appendIndented(append(item[:0], sep...), it)
+		if _, err := w.Write(item); err != nil {
 			return err
 		}
 		sep = ",\n  "

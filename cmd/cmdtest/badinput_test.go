@@ -36,6 +36,10 @@ func TestBadInputSendsNoRequest(t *testing.T) {
 		{"api bad header", []string{"api", "GET", "rest/layers", "-H", "NoColon"}, "", 2, "-H"},
 		{"strptime time format", []string{"layers", "publish", "--workspace", "alice", "--time-regex", "[0-9]{8}", "--time-regex-format", "%Y%m%d", "s2_20240101.tif"},
 			"", 2, "Java SimpleDateFormat pattern: use yyyyMMdd"},
+		{"update --name", []string{"layers", "update", "alice:x", "--name", "y"}, "", 2, "Layman never renames a layer"},
+		{"maps update --name", []string{"maps", "update", "alice:x", "--name", "y"}, "", 2, "Layman never renames a map"},
+		{"bbox with spaces", []string{"layers", "list", "--bbox", "12, 48, 19, 51"}, "", 2, "plain decimal number"},
+		{"lower-case everyone", []string{"layers", "update", "alice:x", "--read", "everyone"}, "", 2, "did you mean EVERYONE"},
 		{"wait negative timeout", []string{"layers", "wait", "alice:x", "--timeout", "-1s"}, "", 2, "--timeout"},
 	}
 	for _, gen := range cmdtest.Generations {

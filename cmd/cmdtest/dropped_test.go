@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,4 +51,26 @@ func TestResumeOfDroppedUpload(t *testing.T) {
 			t.Errorf("sent %s", req)
 		}
 	}
+}
+
+// A DELETE whose answer is lost is sent again and finds nothing (Layman's
+// DELETE is not idempotent): the layer was deleted, which is success.
+func TestDeleteWithLostAnswer(t *testing.T) {
+	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
+		h.SeedLayer("rivers", "Rivers")
+		var lost atomic.Bool
+		h.Server.SetFault(func(r *http.Request) laymantest.Fault {
+			if r.Method == http.MethodDelete && lost.CompareAndSwap(false, true) {
+				return laymantest.Fault{LoseAnswer: true}
+			}
+			return laymantest.Fault{}
+		})
+		r := h.Run("layers", "delete", "alice:rivers", "--yes")
+		if r.Code != 0 || !strings.Contains(r.Stderr, "Deleted layer alice:rivers (already") {
+			t.Errorf("delete with a lost answer:\n%s", r)
+		}
+		if _, ok := h.Server.Publication("alice:rivers"); ok {
+			t.Error("the layer still exists")
+		}
+	})
 }

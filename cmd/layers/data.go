@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -84,7 +85,9 @@ func formatNames() []string {
 	return names
 }
 
-var crsPattern = regexp.MustCompile(`^(EPSG:[0-9]{4,6}|urn:ogc:def:crs:EPSG::[0-9]{4,6})$`)
+var crsPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(EPSG:[0-9]{4,6}|urn:ogc:def:crs:EPSG::[0-9]{4,6})$`)
+})
 
 // parse validates the flags before any request.
 func (o *DataOptions) parse(format, bbox string) error {
@@ -94,7 +97,7 @@ func (o *DataOptions) parse(format, bbox string) error {
 	}
 	o.Format = client.FeatureFormats[i]
 	o.Output.Binary = o.Format.Name == "shape-zip"
-	if o.CRS != "" && !crsPattern.MatchString(o.CRS) {
+	if o.CRS != "" && !crsPattern().MatchString(o.CRS) {
 		return cli.Usagef("--crs %q: want EPSG:CODE, e.g. EPSG:3857", o.CRS)
 	}
 	if o.PageSize < 1 {
@@ -121,7 +124,7 @@ func (o *DataOptions) parse(format, bbox string) error {
 	crs := "EPSG:4326"
 	if len(parts) == 5 {
 		crs = strings.TrimSpace(parts[4])
-		if !crsPattern.MatchString(crs) {
+		if !crsPattern().MatchString(crs) {
 			return cli.Usagef("--bbox %q: the CRS %q should look like EPSG:3857", bbox, crs)
 		}
 	}

@@ -148,6 +148,14 @@ func deleteEach(ctx context.Context, f *cli.Factory, svc Service, opts *DeleteOp
 	var failures int
 	for _, ref := range opts.Refs {
 		d, err := svc.Delete(ctx, ref)
+		var already *client.AlreadyDeletedError
+		if errors.As(err, &already) {
+			deleted = append(deleted, *d)
+			if announce {
+				fmt.Fprintf(f.IO.ErrOut, "Deleted %s %s (already: the answer to the first attempt was lost)\n", opts.Kind.Singular, ref)
+			}
+			continue
+		}
 		if err != nil && opts.IgnoreNotFound && client.IsNotFound(err) {
 			if announce {
 				fmt.Fprintf(f.IO.ErrOut, "%s %s not found; nothing to delete\n", opts.Kind.Singular, ref)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -31,7 +32,7 @@ type ListOptions struct {
 var orderByValues = []string{client.OrderByTitle, client.OrderByLastChange, client.OrderByFullText, client.OrderByBbox}
 
 // crsPattern is Layman's AUTHORITY:CODE.
-var crsPattern = regexp.MustCompile(`^\w+:\d+$`)
+var crsPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\w+:\d+$`) })
 
 // NewCmdList builds `<kind> list`; runF replaces the run function in tests.
 func NewCmdList(f *cli.Factory, kind Kind, runF func(context.Context, *cli.Factory, *ListOptions) error) *cobra.Command {
@@ -89,7 +90,7 @@ func (o *ListOptions) Validate() error {
 		}
 	}
 	if o.BboxCRS != "" {
-		if !crsPattern.MatchString(o.BboxCRS) {
+		if !crsPattern().MatchString(o.BboxCRS) {
 			return cli.Usagef("--bbox-crs %q: want AUTHORITY:CODE, e.g. EPSG:4326", o.BboxCRS)
 		}
 		if o.Bbox == "" {

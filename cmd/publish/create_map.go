@@ -41,7 +41,7 @@ func NewMapsCreateCmd(f *cli.Factory, runF func(context.Context, *cli.Factory, *
 Layman validates) from layers already published: each --layer becomes a WMS
 layer in Layman's own form (its WMS endpoint and GeoServer name, so Layman
 links the map to the layer), in the order given; the map's extent covers the
-layers' bounding boxes, in EPSG:3857. The map is published in --workspace,
+layers' bounding boxes. The map is published in --workspace (default: your own),
 or with -O FILE only written, to edit it and publish it later with
 ` + "`maps publish`" + `.`,
 		Example: `  laymanctl maps create --workspace alice --title "Rivers and roads" \
@@ -87,6 +87,7 @@ or with -O FILE only written, to edit it and publish it later with
 	c.Flags().StringSliceVar(&layers, "layer", nil, "a published layer to show, REF (repeat, first one first)")
 	c.Flags().StringVarP(&opts.Output.Path, "output-file", "O", "", "write the composition to FILE instead of publishing it")
 	addMapFlags(c, &opts.Params, &wf)
+	c.Flags().StringVar(&opts.Params.Name, "name", "", "map name (default: from the composition's name or title)")
 	return c
 }
 
@@ -96,29 +97,16 @@ func RunMapsCreate(ctx context.Context, f *cli.Factory, opts *MapsCreateOptions)
 	if err != nil {
 		return err
 	}
-	var layers []*client.Layer
-	for _, ref := range opts.Layers {
-		l, err := c.Layers.Get(ctx, ref)
-		if err != nil {
-			return fmt.Errorf("layer %s: %w", ref, err)
-		}
-		layers = append(layers, l)
-	}
-	comp, err := composeMap(opts.Params, layers)
+	doc, err := ComposeMap(ctx, c, opts.Params, opts.Layers)
 	if err != nil {
 		return err
 	}
-	doc, err := json.MarshalIndent(comp, "", "  ")
-	if err != nil {
-		return err
-	}
-	doc = append(doc, '\n')
 	if opts.Output.Path != "" {
 		if err := opts.Output.Write(f.IO, strings.NewReader(string(doc))); err != nil {
 			return err
 		}
 		if opts.Output.Path != "-" && !f.Flags.Quiet {
-			fmt.Fprintf(f.IO.ErrOut, "Wrote a map composition of %d layer(s) to %s\n", len(layers), opts.Output.Path)
+			fmt.Fprintf(f.IO.ErrOut, "Wrote a map composition of %d layer(s) to %s\n", len(opts.Layers), opts.Output.Path)
 		}
 		return nil
 	}
@@ -132,6 +120,28 @@ func RunMapsCreate(ctx context.Context, f *cli.Factory, opts *MapsCreateOptions)
 		return err
 	}
 	return RunMapsPublish(ctx, f, &MapsPublishOptions{Workspace: opts.Workspace, File: path, Params: opts.Params, Wait: opts.Wait})
+}
+
+// ComposeMap reads the layers and writes a map composition showing them
+// (JSON, as `maps create` publishes it).
+func ComposeMap(ctx context.Context, c *client.Client, p upload.MapParams, refs []client.Ref) ([]byte, error) {
+	var layers []*client.Layer
+	for _, ref := range refs {
+		l, err := c.Layers.Get(ctx, ref)
+		if err != nil {
+			return nil, fmt.Errorf("layer %s: %w", ref, err)
+		}
+		layers = append(layers, l)
+	}
+	comp, err := composeMap(p, layers)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := json.MarshalIndent(comp, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(doc, '\n'), nil
 }
 
 // mapComposition is what Layman validates (map-compositions schema 3.0.0:

@@ -8,7 +8,6 @@ import (
 
 // addLayerFlags binds the layer parameters shared by publish and update.
 func addLayerFlags(fs *pflag.FlagSet, p *upload.LayerParams) {
-	fs.StringVar(&p.Name, "name", "", "layer name (default: derived from the main file's name)")
 	fs.StringVar(&p.Title, "title", "", "human-readable title")
 	fs.StringVar(&p.Description, "description", "", "description")
 	fs.StringVar(&p.CRS, "crs", "", "coordinate reference system of the data, e.g. EPSG:5514 (replaces a missing .prj)")

@@ -37,8 +37,10 @@ func NewLayersPublishCmd(f *cli.Factory, runF func(context.Context, *cli.Factory
 		Long: `Publish a new layer in a workspace. FILE is GeoJSON; a Shapefile with its
 .shx, .dbf and .prj (or --crs); a GeoTIFF, JPEG 2000, PNG or JPEG raster with
 its world file; or one ZIP holding any of these. Several rasters make a time
-series with --time-regex. Everything is checked locally first: bad input exits
-2 with nothing sent.
+series with --time-regex; on Layman 2.4, without it, one image mosaic.
+--file-path publishes a GeoTIFF (or a directory of them) already in GeoServer's
+data directory, named relative to it (Layman 2.4). Everything is checked
+locally first: bad input exits 2 with nothing sent.
 
 Inputs of 1 MiB and more go in chunks, several at once; an interrupted upload
 prints the ` + "`laymanctl layers resume`" + ` command that finishes it. On a terminal the
@@ -60,7 +62,8 @@ nothing.`,
     --workspace alice --style roads.sld
   laymanctl layers publish dem.tif dem.tfw -w alice --wait --timeout 30m
   laymanctl layers publish s2_20240101.tif s2_20240201.tif --workspace alice \
-    --time-regex '[0-9]{8}' --time-regex-format yyyyMMdd`,
+    --time-regex '[0-9]{8}' --time-regex-format yyyyMMdd
+  laymanctl layers publish --file-path ortho/2024 --workspace alice --name ortho`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Params.Files = args
 			if err := checkIfExists(opts.IfExists); err != nil {
@@ -88,6 +91,8 @@ nothing.`,
 	}
 	fs := c.Flags()
 	fs.StringVarP(&opts.Params.Workspace, "workspace", "w", "", "workspace to publish in (default: your own)")
+	fs.StringVar(&opts.Params.Name, "name", "", "layer name (default: derived from the main file's name)")
+	fs.StringVar(&opts.Params.FilePath, "file-path", "", "publish a GeoTIFF or a directory of them already in GeoServer's data directory, relative to it (Layman 2.4)")
 	addLayerFlags(fs, &opts.Params)
 	addTransferFlags(fs, &tf)
 	addWaitFlags(fs, &wf)
@@ -189,7 +194,9 @@ func NewLayersUpdateCmd(f *cli.Factory, runF func(context.Context, *cli.Factory,
 		Short: "Change a layer's data, style, rights or metadata",
 		Long: `Change a layer (PATCH). Only what is given changes: new data files (after
 REF or with --file), --style, --title, --description, --read/--write and the
-other options of publish. REF is the layer's UUID or workspace:name.
+other options of publish. REF is the layer's UUID or workspace:name. Layman
+never renames a layer, so there is no --name. --append adds the files to a
+time series instead of replacing its data (Layman 2.4).
 
 --add-read, --remove-read, --add-write and --remove-write change the current
 access lists instead of replacing them (--read, --write): the layer is read,
@@ -201,7 +208,8 @@ sends nothing.`,
     --remove-write carol
   laymanctl layers update alice:rivers rivers_2025.geojson --dry-run
   laymanctl layers update alice:rivers rivers_2024.geojson --wait
-  laymanctl layers update alice:rivers --style rivers.qml --read EVERYONE`,
+  laymanctl layers update alice:rivers --style rivers.qml --read EVERYONE
+  laymanctl layers update alice:s2 s2_20240301.tif --append   # Layman 2.4`,
 		Args: cli.MinimumArgs(1, "REF and optional FILEs"),
 		RunE: func(c *cobra.Command, args []string) error {
 			refs, err := cli.ParseRefs(args[:1])
@@ -209,6 +217,9 @@ sends nothing.`,
 				return err
 			}
 			opts.Ref = refs[0]
+			if c.Flags().Changed("name") {
+				return cli.Usagef("--name: Layman never renames a layer (PATCH ignores the name); publish under the new name, then delete %s", opts.Ref)
+			}
 			opts.Params.Files = slices.Concat(args[1:], files)
 			if opts.Rights.any() && (len(opts.Params.Read) > 0 || len(opts.Params.Write) > 0) {
 				return cli.Usagef("--read/--write replace the lists; --add-*/--remove-* edit them: use one kind")
@@ -230,6 +241,10 @@ sends nothing.`,
 	}
 	fs := c.Flags()
 	fs.StringArrayVar(&files, "file", nil, "data file to replace the layer's data with (repeatable)")
+	fs.BoolVar(&opts.Params.Append, "append", false, "add the files to the time series instead of replacing its data (Layman 2.4)")
+	var name string
+	fs.StringVar(&name, "name", "", "refused: Layman never renames a layer")
+	_ = fs.MarkHidden("name")
 	addLayerFlags(fs, &opts.Params)
 	addRightsEditFlags(fs, &opts.Rights)
 	addTransferFlags(fs, &tf)
@@ -242,7 +257,7 @@ sends nothing.`,
 // still make Layman process the layer again.
 func changesLayer(p upload.LayerParams) bool {
 	return len(p.Files) > 0 || len(p.Read) > 0 || len(p.Write) > 0 ||
-		p.Name != "" || p.Title != "" || p.Description != "" || p.CRS != "" || p.StylePath != "" ||
+		p.Title != "" || p.Description != "" || p.CRS != "" || p.StylePath != "" ||
 		p.TimeRegex != "" || p.TimeRegexFormat != "" || p.OverviewResampling != "" || p.ExternalTableURI != ""
 }
 

@@ -20,7 +20,6 @@ type MapsPublishOptions struct {
 
 func addMapFlags(c *cobra.Command, p *upload.MapParams, wf *waitFlags) {
 	fs := c.Flags()
-	fs.StringVar(&p.Name, "name", "", "map name (default: from the composition's name or title)")
 	fs.StringVar(&p.Title, "title", "", "human-readable title (default: the composition's title)")
 	fs.StringVar(&p.Description, "description", "", "description (default: the composition's abstract)")
 	addAccessFlags(fs, &p.Read, &p.Write)
@@ -66,6 +65,7 @@ INCOMPLETE.`,
 	}
 	c.Flags().StringVarP(&opts.Workspace, "workspace", "w", "", "workspace to publish in (default: your own)")
 	addMapFlags(c, &opts.Params, &wf)
+	c.Flags().StringVar(&opts.Params.Name, "name", "", "map name (default: from the composition's name or title)")
 	return c
 }
 
@@ -113,7 +113,7 @@ func NewMapsUpdateCmd(f *cli.Factory, runF func(context.Context, *cli.Factory, *
 		Short: "Change a map's composition, rights or metadata",
 		Long: `Change a map (PATCH). Only what is given changes: a new composition file,
 --title, --description, --read/--write. REF is the map's UUID or
-workspace:name.`,
+workspace:name. Layman never renames a map, so there is no --name.`,
 		Example: `  laymanctl maps update alice:city city_v2.json
   laymanctl maps update alice:city --read EVERYONE`,
 		Args: func(c *cobra.Command, args []string) error {
@@ -128,10 +128,13 @@ workspace:name.`,
 				return err
 			}
 			opts.Ref = refs[0]
+			if c.Flags().Changed("name") {
+				return cli.Usagef("--name: Layman never renames a map (PATCH ignores the name); publish under the new name, then delete %s", opts.Ref)
+			}
 			if len(args) == 2 {
 				opts.File = args[1]
 			}
-			if p := opts.Params; opts.File == "" && p.Name == "" && p.Title == "" && p.Description == "" && len(p.Read) == 0 && len(p.Write) == 0 {
+			if p := opts.Params; opts.File == "" && p.Title == "" && p.Description == "" && len(p.Read) == 0 && len(p.Write) == 0 {
 				// An empty PATCH would still make Layman process the map again.
 				return cli.Usagef("nothing to update: give a FILE.json or at least one of --title, --description, --read, --write\nRun '%s --help' for usage.", c.CommandPath())
 			}
@@ -145,6 +148,9 @@ workspace:name.`,
 		},
 	}
 	addMapFlags(c, &opts.Params, &wf)
+	var name string
+	c.Flags().StringVar(&name, "name", "", "refused: Layman never renames a map")
+	_ = c.Flags().MarkHidden("name")
 	return c
 }
 
