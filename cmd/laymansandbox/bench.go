@@ -146,6 +146,8 @@ func (b *benchServers) writeExpiredTokenSet() error {
 		return err
 	}
 	ts.Expiry = time.Now().Add(-time.Minute)
+	// Bound like a set from auth login, so the CLI sends it to this server only.
+	ts.Server, ts.TokenURL = b.small.URL, b.auth.Endpoints().TokenURL
 	return auth.SaveTokenSet(b.tokenStore, benchProfile, ts)
 }
 
