@@ -26,6 +26,7 @@ import (
 	"github.com/laymanctl/laymanctl/client/laymantest"
 	"github.com/laymanctl/laymanctl/cmd"
 	"github.com/laymanctl/laymanctl/cmd/cli"
+	"golang.org/x/term"
 )
 
 //go:embed sample.geojson
@@ -177,13 +178,20 @@ func (s *sandbox) demo(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	for _, args := range steps {
 		fmt.Fprintf(stderr, "\n$ laymanctl %s\n", strings.Join(args, " "))
-		io := &cli.IOStreams{In: strings.NewReader(""), Out: stdout, ErrOut: stderr, OutTTY: true}
+		// Tables as a terminal shows them; colours only on a real one.
+		io := &cli.IOStreams{In: strings.NewReader(""), Out: stdout, ErrOut: stderr, OutTTY: true, NoColor: !terminal(stdout)}
 		f := cli.NewFactory(io, cli.BuildInfo{Version: "sandbox"})
 		if code := cmd.Run(ctx, f, args); code != 0 {
 			return fmt.Errorf("laymanctl %s exited with code %d", args[0], code)
 		}
 	}
 	return nil
+}
+
+// terminal reports whether w is a terminal.
+func terminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // browse loads the authorization URL and follows the fake server's

@@ -42,6 +42,10 @@ func TestDemoLogsInPublishesAndLists(t *testing.T) {
 	if strings.Count(out, "rivers") < 2 || !strings.Contains(out, "Rivers") {
 		t.Errorf("published layer not listed:\n%s", out)
 	}
+	// Output to a file, not a terminal, carries no colour codes.
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("colour codes in output to a file:\n%q", out)
+	}
 }
 
 func tempFile(t *testing.T) *os.File {
