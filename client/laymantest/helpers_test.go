@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/laymanctl/laymanctl/auth/authtest"
 )
 
 // tokens used across the tests; alice and bob have reserved usernames.
@@ -132,4 +134,7 @@ func waitStatus(t testing.TB, url, token string) map[string]any {
 	}
 }
 
-func newFakeClock() *ManualClock { return NewManualClock() }
+// newFakeClock is a clock only the test moves.
+func newFakeClock() *authtest.Clock {
+	return authtest.NewClock(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
+}

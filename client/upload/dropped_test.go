@@ -8,12 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/laymanctl/laymanctl/auth/authtest"
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/client/laymantest"
 )
 
-func newClockEnv(t *testing.T, gen int) (*env, *laymantest.ManualClock) {
-	clock := laymantest.NewManualClock()
+func newClockEnv(t *testing.T, gen int) (*env, *authtest.Clock) {
+	clock := authtest.NewClock(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
 	e := newEnvWith(t, laymantest.Options{Generation: gen, Clock: clock.Now, InactivityTimeout: 300 * time.Second})
 	e.up.now = clock.Now
 	e.up.ChunkSize = 64 * KiB
@@ -94,7 +95,7 @@ func TestPublishStalledPastTheLimit(t *testing.T) {
 // chunks have been saved, as a laptop asleep between two chunks.
 type stallAfter struct {
 	n, seen int
-	clock   *laymantest.ManualClock
+	clock   *authtest.Clock
 }
 
 func (s *stallAfter) Start(string, int64) {}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/laymanctl/laymanctl/auth/authtest"
 	"github.com/laymanctl/laymanctl/client/laymantest"
 	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/cmdtest"
@@ -18,7 +19,7 @@ import (
 // `layers resume` of an upload Layman dropped (300 s without a chunk)
 // sends no chunk, exits 1 and prints how to publish the data again.
 func TestResumeOfDroppedUpload(t *testing.T) {
-	clk := laymantest.NewManualClock()
+	clk := authtest.NewClock(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
 	h := cmdtest.New(t, cmdtest.Options{Generation: 3, Clock: clk.Now})
 	path := filepath.Join(t.TempDir(), "big.geojson")
 	if err := os.WriteFile(path, []byte(strings.Repeat(" ", 300<<10)+"{}"), 0o600); err != nil {
