@@ -158,6 +158,7 @@ func classify(err error) (int, string) {
 	var invalid *upload.ValidationError
 	var interrupted *upload.InterruptedError
 	var dropped *upload.DroppedError
+	var tooLarge *upload.BodyTooLargeError
 	var loginRequired *auth.LoginRequiredError
 	switch {
 	case errors.As(err, &exitErr):
@@ -172,10 +173,15 @@ func classify(err error) (int, string) {
 		again := dropped.AgainCommands()
 		return cli.ExitFailure, "Publish the data again: replace the layer's data with\n  " + again[0] +
 			"\nor delete the layer and publish it anew (repeat its title, access rights and other options):\n  " + again[1]
+	case errors.As(err, &tooLarge):
+		return cli.ExitFailure, tooLarge.NextSteps
 	case errors.As(err, &interrupted):
 		hint := "Resume with: " + interrupted.ResumeCommand()
 		if client.IsAuthUnverifiable(err) {
 			hint = unverifiableHint + "\n" + hint
+		} else if errors.As(err, &loginRequired) {
+			// Resuming needs working credentials first.
+			hint = "Once the credentials work again (see above), resume with: " + interrupted.ResumeCommand()
 		}
 		if errors.Is(interrupted.Cause, context.Canceled) {
 			return cli.ExitInterrupted, hint

@@ -1,14 +1,17 @@
 package upload
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +49,8 @@ type chunkedFile struct {
 	chunkSize int64
 	total     int
 	f         *os.File
+	// check, for a GeoJSON file sent whole, sees every chunk in order.
+	check *jsonStream
 }
 
 // cut splits files with the requested chunk size, raised per file where
@@ -81,17 +86,32 @@ func (up *chunkUpload) run(ctx context.Context, probe bool) error {
 		return dropped
 	}
 	var le *client.LaymanError
-	if errors.As(err, &le) && le.Code == client.CodeChunkUploadInactive {
-		return fmt.Errorf("layer %s accepts no more chunks: its upload finished, or stopped after Layman's inactivity timeout: %w", up.ref, err)
-	}
-	if !resumable(err) {
-		return fmt.Errorf("uploading chunks to layer %s: %w", up.ref, err)
-	}
+	var bad *ValidationError
+	var tooLarge *BodyTooLargeError
 	paths := make([]string, len(up.files))
 	for i, f := range up.files {
 		paths[i] = f.Path
 	}
 	gen, _ := up.u.Client.Generation(ctx) // known by now: no request
+	switch {
+	case errors.As(err, &bad):
+		return err
+	case errors.As(err, &tooLarge):
+		tooLarge.Ref, tooLarge.Files, tooLarge.gen = up.ref, paths, gen
+		tooLarge.Smaller = smallerChunk(tooLarge.ChunkSize, up.files)
+		return tooLarge
+	}
+	if errors.As(err, &le) && le.Code == client.CodeChunkUploadInactive {
+		words := []string{"laymanctl", "layers", "update", refArg(up.ref, gen)}
+		for _, p := range paths {
+			words = append(words, shellQuote(p))
+		}
+		return fmt.Errorf("layer %s accepts no more chunks: its upload finished, or stopped after Layman's inactivity timeout (send the data again with `%s`): %w",
+			up.ref, strings.Join(words, " "), err)
+	}
+	if !resumable(err) {
+		return fmt.Errorf("uploading chunks to layer %s: %w", up.ref, err)
+	}
 	ie := &InterruptedError{Ref: up.ref, Files: paths, Cause: err, gen: gen}
 	if cs := up.requested; cs > 0 && cs != DefaultChunkSize {
 		ie.ChunkSize = cs
@@ -116,6 +136,10 @@ func (up *chunkUpload) runChunks(ctx context.Context, probe bool) error {
 		}
 		defer fh.Close()
 		cf.f = fh
+		if !probe && isGeoJSON(cf.Name) {
+			cf.check = newJSONStream(cf.Path)
+			defer cf.check.stop()
+		}
 		for n := 1; n <= cf.total; n++ {
 			all = append(all, chunk{file: cf, number: n})
 		}
@@ -241,7 +265,19 @@ func (up *chunkUpload) send(ctx context.Context, c chunk) error {
 		f.field(k, q.Get(k))
 	}
 	off, n := c.bounds()
-	f.section("file", c.file.Name, c.file.f, off, n)
+	var data io.ReaderAt = c.file.f
+	if s := c.file.check; s != nil {
+		// Read once, for the check and for every attempt.
+		buf := make([]byte, n)
+		if m, err := c.file.f.ReadAt(buf, off); int64(m) != n {
+			return fmt.Errorf("reading %s: %w", c.file.Path, err)
+		}
+		if err := s.feed(ctx, c.number, buf, c.number == c.file.total); err != nil {
+			return err
+		}
+		data, off = bytes.NewReader(buf), 0
+	}
+	f.section("file", c.file.Name, data, off, n)
 	for attempt := 1; ; attempt++ {
 		if up.stale() {
 			if err := up.checkAlive(ctx, false); err != nil {
@@ -273,6 +309,9 @@ func (up *chunkUpload) send(ctx context.Context, c chunk) error {
 			}
 			up.delivered(c)
 			return nil
+		}
+		if code, _ := statusOf(err); code == http.StatusRequestEntityTooLarge {
+			return &BodyTooLargeError{ChunkSize: c.file.chunkSize, Cause: fmt.Errorf("chunk %d/%d of %s: %w", c.number, c.file.total, c.file.Name, err)}
 		}
 		if !transient(err) || attempt >= policy.MaxAttempts {
 			return fmt.Errorf("chunk %d/%d of %s: %w", c.number, c.file.total, c.file.Name, err)

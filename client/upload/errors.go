@@ -132,3 +132,63 @@ func (e *IncompleteError) Error() string {
 	}
 	return msg
 }
+
+// BodyTooLargeError is a chunk refused with HTTP 413 by the server or a
+// proxy in front of it. Resuming cannot help: the chunks already on the
+// server fix the cut of the files, and a chunk of that size is refused.
+type BodyTooLargeError struct {
+	Ref client.Ref
+	// ChunkSize is the size refused; Smaller the one to try next, 0 when
+	// Layman's limit of MaxChunks per file allows no smaller one.
+	ChunkSize, Smaller int64
+	Files              []string
+	Cause              error
+	// NextSteps are the commands that work now, for the caller to show.
+	NextSteps string
+	gen       client.Generation
+}
+
+func (e *BodyTooLargeError) Error() string {
+	return fmt.Sprintf("the server or a proxy in front of it refuses requests of %s chunks (HTTP 413), so the upload to layer %s stopped", FormatSize(e.ChunkSize), e.Ref)
+}
+
+func (e *BodyTooLargeError) Unwrap() error { return e.Cause }
+
+// updateSteps are the commands that finish a PATCH whose chunks were
+// refused: Layman holds the layer busy until its upload inactivity timeout
+// ends the upload (`layers wait` returns then, INCOMPLETE), after which the
+// layer can be updated again in smaller chunks.
+func (e *BodyTooLargeError) updateSteps() string {
+	if e.Smaller == 0 {
+		return e.tooBigForAnyChunk()
+	}
+	ref := shellQuote(refArg(e.Ref, e.gen))
+	files := make([]string, len(e.Files))
+	for i, f := range e.Files {
+		files[i] = shellQuote(f)
+	}
+	return fmt.Sprintf("Layman keeps layer %s busy with this upload until its upload inactivity timeout (5 minutes by default); then send the data again in smaller chunks:\n"+
+		"  laymanctl layers wait %s\n"+
+		"  laymanctl layers update %s %s --chunk-size %s",
+		e.Ref, ref, ref, strings.Join(files, " "), FormatSize(e.Smaller))
+}
+
+func (e *BodyTooLargeError) tooBigForAnyChunk() string {
+	return fmt.Sprintf("Layman takes at most %d chunks per file, so these files cannot be cut in chunks the proxy accepts: raise its request body limit (nginx: client_max_body_size) above %s.", MaxChunks, FormatSize(e.ChunkSize))
+}
+
+// smallerChunk is the chunk size to try after refused was refused: a
+// quarter, at least chunkAlign, and 0 when some file would need more than
+// MaxChunks chunks of it.
+func smallerChunk(refused int64, files []*chunkedFile) int64 {
+	next := max(refused/4/chunkAlign*chunkAlign, chunkAlign)
+	if next >= refused {
+		return 0
+	}
+	for _, f := range files {
+		if ChunkSizeFor(next, f.Size) >= refused {
+			return 0
+		}
+	}
+	return next
+}

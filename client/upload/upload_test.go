@@ -86,10 +86,17 @@ func generations(t *testing.T, fn func(t *testing.T, gen int)) {
 	}
 }
 
-// randomFile writes size pseudo-random bytes (seeded by name) to dir/name.
+// randomFile writes size pseudo-random bytes (seeded by name) to dir/name,
+// as a valid GeoJSON document for a .geojson name.
 func randomFile(t testing.TB, dir, name string, size int64) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
+	if ext(name) == ".geojson" {
+		if err := os.WriteFile(p, laymantest.GeoJSON(int(size), uint64(len(name))), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
 	f, err := os.Create(p)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +204,7 @@ func TestUpdateReplacesFileAndMetadata(t *testing.T) {
 		e := newEnv(t, gen)
 		ctx := testContext(t)
 		dir := t.TempDir()
-		res, err := e.up.Publish(ctx, LayerParams{Workspace: "alice", Name: "roads", Files: []string{randomFile(t, dir, "a.geojson", 100)}})
+		res, err := e.up.Publish(ctx, LayerParams{Workspace: "alice", Name: "roads", Files: []string{randomFile(t, dir, "a.geojson", 200)}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -481,7 +488,7 @@ func TestWaitReportsIncomplete(t *testing.T) {
 		}
 		srv.SetIncomplete("alice:roads", "wms", laymantest.ErrorJSON(53, "GeoServer said no"))
 		ctx := testContext(t)
-		res, err := (&Uploader{Client: c}).Publish(ctx, LayerParams{Workspace: "alice", Name: "roads", Files: []string{randomFile(t, t.TempDir(), "roads.geojson", 10)}})
+		res, err := (&Uploader{Client: c}).Publish(ctx, LayerParams{Workspace: "alice", Name: "roads", Files: []string{randomFile(t, t.TempDir(), "roads.geojson", 200)}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -52,6 +52,9 @@ type Uploader struct {
 	Journal Journal
 	// now is the clock that tells a stalled upload; nil means time.Now.
 	now func() time.Time
+	// Notify, if set, hears what the uploader decides on its own, such as
+	// publishing again in smaller chunks.
+	Notify func(msg string)
 }
 
 func (u *Uploader) clock() time.Time {
@@ -83,6 +86,11 @@ func (u *Uploader) threshold() int64 {
 }
 
 // Publish validates p, then creates the layer (POST Layers).
+//
+// When the server or a proxy refuses chunks as too large (HTTP 413), the
+// layer this call just created is deleted and published again in smaller
+// chunks; Notify hears of it. When a GeoJSON file checked while its chunks
+// go out is not valid, the layer is deleted before its last chunk.
 func (u *Uploader) Publish(ctx context.Context, p LayerParams) (*Result, error) {
 	plan, err := ValidateLayer(p, false)
 	if err != nil {
@@ -92,8 +100,39 @@ func (u *Uploader) Publish(ctx context.Context, p LayerParams) (*Result, error) 
 		return nil, err
 	}
 	chunked := plan.Total >= u.threshold()
+	if !chunked {
+		if err := checkGeoJSONFiles(plan.Files); err != nil {
+			return nil, err
+		}
+	}
+	chunkSize := u.ChunkSize
+	for {
+		res, err := u.publishOnce(ctx, plan, chunked, chunkSize)
+		var tooLarge *BodyTooLargeError
+		var bad *ValidationError
+		switch {
+		case errors.As(err, &tooLarge) && tooLarge.Smaller > 0:
+			if derr := u.deleteCreated(ctx, res.Ref); derr != nil {
+				return res, fmt.Errorf("%w; deleting the layer to publish it again in smaller chunks failed: %w", err, derr)
+			}
+			u.notify(fmt.Sprintf("%v; deleted layer %s, which this command had created, and publishing it again in %s chunks",
+				err, res.Ref, FormatSize(tooLarge.Smaller)))
+			chunkSize = tooLarge.Smaller
+			continue
+		case errors.As(err, &tooLarge):
+			tooLarge.NextSteps = tooLarge.tooBigForAnyChunk() + "\n" + u.deletedFor(ctx, res.Ref)
+		case errors.As(err, &bad) && res != nil:
+			// The data file failed its check while the chunks went out.
+			bad.Message += "; " + u.deletedFor(ctx, res.Ref)
+		}
+		return res, err
+	}
+}
+
+func (u *Uploader) publishOnce(ctx context.Context, plan *Plan, chunked bool, chunkSize int64) (*Result, error) {
+	p := plan.Params
 	var answer []client.Publication
-	err = u.Client.Layers.Create(ctx, p.Workspace, func(path string, workspaceInForm bool) error {
+	err := u.Client.Layers.Create(ctx, p.Workspace, func(path string, workspaceInForm bool) error {
 		bodyWorkspace := ""
 		if workspaceInForm {
 			bodyWorkspace = p.Workspace
@@ -113,7 +152,40 @@ func (u *Uploader) Publish(ctx context.Context, p LayerParams) (*Result, error) 
 	}
 	pub := &answer[0]
 	ref := client.Ref{UUID: pub.UUID, Workspace: p.Workspace, Name: pub.Name}
-	return u.afterSend(ctx, ref, plan, pub, chunked)
+	return u.afterSend(ctx, ref, plan, pub, chunked, chunkSize)
+}
+
+// deleteCreated deletes a layer this Uploader created and could not fill.
+func (u *Uploader) deleteCreated(ctx context.Context, ref client.Ref) error {
+	_, err := u.Client.Layers.Delete(ctx, ref)
+	return err
+}
+
+// deletedFor deletes the layer created for a failed publish and says so,
+// or says how to delete it.
+func (u *Uploader) deletedFor(ctx context.Context, ref client.Ref) string {
+	if err := u.deleteCreated(ctx, ref); err != nil {
+		return fmt.Sprintf("deleting layer %s, created for this upload, failed (%v): delete it with `laymanctl layers delete %s --yes`", ref, err, shellQuote(refArg(ref, client.Gen3)))
+	}
+	return fmt.Sprintf("layer %s, created for this upload, was deleted", ref)
+}
+
+func (u *Uploader) notify(msg string) {
+	if u.Notify != nil {
+		u.Notify(msg)
+	}
+}
+
+// checkGeoJSONFiles checks the GeoJSON files of a single-request upload.
+func checkGeoJSONFiles(files []File) error {
+	for _, f := range files {
+		if isGeoJSON(f.Name) {
+			if err := checkGeoJSONFile(f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Update validates p, then changes the layer (PATCH Layer). Empty fields
@@ -129,6 +201,11 @@ func (u *Uploader) Update(ctx context.Context, ref client.Ref, p LayerParams) (*
 	// PATCH never reads name: Layman renames nothing (layer/rest_layer.py).
 	plan.Params.Name = ""
 	chunked := len(plan.Files) > 0 && plan.Total >= u.threshold()
+	if !chunked {
+		if err := checkGeoJSONFiles(plan.Files); err != nil {
+			return nil, err
+		}
+	}
 	var pub client.Publication
 	patch := func(chunked bool) error {
 		f, err := layerForm(plan, "", chunked)
@@ -156,15 +233,19 @@ func (u *Uploader) Update(ctx context.Context, ref client.Ref, p LayerParams) (*
 	}
 	ref.UUID = firstNonEmpty(pub.UUID, ref.UUID)
 	ref.Name = firstNonEmpty(pub.Name, ref.Name)
-	res, err := u.afterSend(ctx, ref, plan, &pub, chunked)
+	res, err := u.afterSend(ctx, ref, plan, &pub, chunked, u.ChunkSize)
 	if warning != "" && res != nil {
 		res.Warnings = append(res.Warnings, warning)
+	}
+	var tooLarge *BodyTooLargeError
+	if errors.As(err, &tooLarge) {
+		tooLarge.NextSteps = tooLarge.updateSteps()
 	}
 	return res, err
 }
 
 // afterSend uploads the chunks the server asked for, if any.
-func (u *Uploader) afterSend(ctx context.Context, ref client.Ref, plan *Plan, pub *client.Publication, chunked bool) (*Result, error) {
+func (u *Uploader) afterSend(ctx context.Context, ref client.Ref, plan *Plan, pub *client.Publication, chunked bool, chunkSize int64) (*Result, error) {
 	res := &Result{Ref: ref, Publication: pub, Chunked: chunked}
 	if !chunked {
 		u.reportWhole(plan.Files)
@@ -178,8 +259,8 @@ func (u *Uploader) afterSend(ctx context.Context, ref client.Ref, plan *Plan, pu
 			}
 		}
 	}
-	cf := cut(files, u.ChunkSize)
-	rec, err := newRecord(ref, u.ChunkSize, cf)
+	cf := cut(files, chunkSize)
+	rec, err := newRecord(ref, chunkSize, cf)
 	if err != nil {
 		return res, err
 	}

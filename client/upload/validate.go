@@ -239,6 +239,9 @@ func (pl *Plan) checkArchive(path string) error {
 var timeSeriesUnsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[\x00-\x1f!-,/:-@\[-^` + "`" + `{-\x7f]`) })
 
 func checkTimeSeriesNames(timeRegex string, mains []string) error {
+	if err := checkTimeRegex(timeRegex); err != nil {
+		return err
+	}
 	re, reErr := regexp.Compile(timeRegex)
 	for _, m := range mains {
 		base := filepath.Base(m)

@@ -43,6 +43,8 @@ type Options struct {
 	// Clock is the fake's clock (its upload inactivity timer); nil means
 	// time.Now.
 	Clock func() time.Time
+	// InactivityTimeout is passed to the fake (UPLOAD_MAX_INACTIVITY_TIME).
+	InactivityTimeout time.Duration
 }
 
 // Harness is a fake Layman plus an environment pointing laymanctl at it.
@@ -65,12 +67,13 @@ func New(t testing.TB, o Options) *Harness {
 		polls = -1
 	}
 	srv := laymantest.New(t, laymantest.Options{
-		Generation:      o.Generation,
-		Validator:       laymantest.StaticTokens{Token: {Username: Username, Sub: Username}},
-		ProcessingPolls: polls,
-		WFSMaxFeatures:  o.WFSMaxFeatures,
-		Clock:           o.Clock,
-		Strict:          true,
+		Generation:        o.Generation,
+		Validator:         laymantest.StaticTokens{Token: {Username: Username, Sub: Username}},
+		ProcessingPolls:   polls,
+		WFSMaxFeatures:    o.WFSMaxFeatures,
+		Clock:             o.Clock,
+		Strict:            true,
+		InactivityTimeout: o.InactivityTimeout,
 	})
 	srv.AddUser(Username, laymantest.WithSub(Username))
 	dir := t.TempDir()

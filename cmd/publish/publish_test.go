@@ -151,7 +151,7 @@ func TestUpdateAndMaps(t *testing.T) {
 	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
 		h.SeedLayer("rivers", "Rivers")
 		dir := t.TempDir()
-		big := write(t, dir, "rivers.geojson", append([]byte(geojson), make([]byte, 1<<20)...))
+		big := write(t, dir, "rivers.geojson", laymantest.GeoJSON(1<<20+200, 1))
 		r := h.Run("layers", "update", ws+":rivers", big, "--title", "Rivers 2024", "--chunk-size", "128KiB", "--wait")
 		if r.Code != 0 {
 			t.Fatalf("update failed:\n%s", r)
@@ -190,6 +190,9 @@ func TestBadInputSendsNothing(t *testing.T) {
 	z1 := zipOf(t, filepath.Join(dir, "a.zip"), map[string][]byte{"a.geojson": []byte(geojson)})
 	z2 := zipOf(t, filepath.Join(dir, "b.zip"), map[string][]byte{"b.geojson": []byte(geojson)})
 	notJSON := write(t, dir, "city.json", []byte("<map/>"))
+	tif := write(t, dir, "dem_20240101.tif", []byte("x"))
+	empty := write(t, dir, "empty.geojson", nil)
+	truncated := write(t, dir, "cut.geojson", []byte(geojson[:len(geojson)-20]))
 	cases := []struct {
 		name string
 		args []string
@@ -212,6 +215,12 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{"update map not JSON", []string{"maps", "update", ws + ":city", notJSON}, "is not valid JSON: "},
 		{"resume directory", []string{"layers", "resume", ws + ":rivers", dir}, "is a directory, not a file"},
 		{"resume bad ref", []string{"layers", "resume", "rivers", rivers}, "invalid publication reference"},
+		{"time regex neither Python nor Go accepts", []string{"layers", "publish", "-w", ws, "--time-regex", `(\d{8}`, tif}, "not a valid regular expression"},
+		{"time regex Python refuses", []string{"layers", "publish", "-w", ws, "--time-regex", `\d{8}\z`, tif}, "Python's re"},
+		{"update time regex", []string{"layers", "update", ws + ":dem", "--time-regex", `[0-9`, tif}, "not a valid regular expression"},
+		{"empty GeoJSON", []string{"layers", "publish", "-w", ws, empty}, "it is empty"},
+		{"truncated GeoJSON", []string{"layers", "publish", "-w", ws, truncated}, "truncated"},
+		{"update truncated GeoJSON", []string{"layers", "update", ws + ":rivers", truncated}, "truncated"},
 		{"wait and no-wait", []string{"layers", "publish", "-w", ws, "--wait", "--no-wait", rivers}, "--no-wait"},
 	}
 	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
@@ -292,7 +301,7 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 // mid-upload) exits 1 and says once how to finish it.
 func TestFailedUploadPrintsResume(t *testing.T) {
 	h := cmdtest.New(t, cmdtest.Options{Generation: 3})
-	path := write(t, t.TempDir(), "rivers.geojson", data(1<<20, 8))
+	path := write(t, t.TempDir(), "rivers.geojson", laymantest.GeoJSON(1<<20, 8))
 	h.Server.SetFault(func(r *http.Request) laymantest.Fault {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/chunk") {
 			return laymantest.Fault{Status: http.StatusForbidden, Body: laymantest.ErrorJSON(32, nil)}

@@ -43,6 +43,9 @@ func newSession(ctx context.Context, f *cli.Factory, t Transfer) (*session, erro
 	default:
 		s.uploader.Progress = newLogProgress(f.IO.ErrOut)
 	}
+	if !s.quiet {
+		s.uploader.Notify = func(msg string) { fmt.Fprintf(f.IO.ErrOut, "note: %s\n", msg) }
+	}
 	return s, nil
 }
 

@@ -1,0 +1,106 @@
+package publish_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/laymanctl/laymanctl/client/laymantest"
+	"github.com/laymanctl/laymanctl/cmd/cmdtest"
+)
+
+// proxyLimit is the request body limit of the reverse proxy in front of
+// the fake: below laymanctl's default 1 MiB chunks.
+const proxyLimit = 512 << 10
+
+// limitingProxy is a reverse proxy to the harness's Layman that answers
+// bodies over proxyLimit with nginx's 413 page, and points laymanctl at it.
+func limitingProxy(t *testing.T, h *cmdtest.Harness) (refused *atomic.Int64) {
+	t.Helper()
+	target, err := url.Parse(h.Server.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	refused = new(atomic.Int64)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > proxyLimit {
+			refused.Add(1)
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			_, _ = w.Write([]byte("<html><head><title>413 Request Entity Too Large</title></head><body><center><h1>413 Request Entity Too Large</h1></center><hr><center>nginx</center></body></html>"))
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	t.Setenv("LAYMAN_SERVER", proxy.URL)
+	return refused
+}
+
+// A proxy refusing 1 MiB chunks: publish deletes the layer it just created
+// and publishes it again in smaller chunks, by itself, saying so.
+func TestPublishThroughBodyLimitingProxy(t *testing.T) {
+	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
+		refused := limitingProxy(t, h)
+		content := laymantest.GeoJSON(20<<20, 3)
+		path := write(t, t.TempDir(), "rivers.geojson", content)
+		r := h.Run("layers", "publish", "-w", ws, path, "--wait")
+		if r.Code != 0 {
+			t.Fatalf("publish through the proxy: %s", r)
+		}
+		if refused.Load() == 0 {
+			t.Fatal("the proxy refused nothing: the test does not test the limit")
+		}
+		if !strings.Contains(r.Stderr, "HTTP 413") || !strings.Contains(r.Stderr, "publishing it again in 256KiB chunks") {
+			t.Errorf("stderr does not say that the layer is published again in smaller chunks:\n%s", r.Stderr)
+		}
+		info, ok := h.Server.Publication("layer:" + ws + ":rivers")
+		if !ok || info.Status != "COMPLETE" {
+			t.Fatalf("layer after publish: %+v (found %v), want COMPLETE", info, ok)
+		}
+		if got, _ := h.Server.FileSHA256("layer:"+ws+":rivers", "rivers.geojson"); got != sha(t, path) {
+			t.Error("the server's file differs from the local one")
+		}
+	})
+}
+
+// An update refused by the proxy cannot be redone at once (Layman keeps
+// the layer busy until its upload inactivity timeout): the commands
+// printed are the ones that work, and running them updates the layer.
+func TestUpdateThroughBodyLimitingProxyPrintsWorkingCommands(t *testing.T) {
+	cmdtest.ForEachGeneration(t, cmdtest.Options{InactivityTimeout: 2 * time.Second}, func(t *testing.T, h *cmdtest.Harness) {
+		h.SeedLayer("rivers", "Rivers")
+		limitingProxy(t, h)
+		content := laymantest.GeoJSON(4<<20, 4)
+		path := write(t, t.TempDir(), "rivers.geojson", content)
+		r := h.Run("layers", "update", ws+":rivers", path)
+		if r.Code != 1 || !strings.Contains(r.Stderr, "HTTP 413") {
+			t.Fatalf("update through the proxy: %s\nwant exit 1 naming the 413", r)
+		}
+		var steps [][]string
+		for _, line := range strings.Split(r.Stderr, "\n") {
+			if strings.HasPrefix(line, "  laymanctl ") {
+				steps = append(steps, strings.Fields(line)[1:])
+			}
+		}
+		if len(steps) != 2 || steps[0][1] != "wait" || steps[1][1] != "update" || !strings.Contains(r.Stderr, "--chunk-size 256KiB") {
+			t.Fatalf("want a wait and an update command with smaller chunks, got:\n%s", r.Stderr)
+		}
+		// The wait ends when Layman gives the upload up: INCOMPLETE.
+		if w := h.Run(steps[0]...); w.Code != 5 {
+			t.Errorf("%s: %s\nwant exit 5 (the interrupted update ends INCOMPLETE)", strings.Join(steps[0], " "), w)
+		}
+		if u := h.Run(append(steps[1], "--wait")...); u.Code != 0 {
+			t.Fatalf("%s: %s", strings.Join(steps[1], " "), u)
+		}
+		if got, _ := h.Server.FileSHA256("layer:"+ws+":rivers", "rivers.geojson"); got != sha(t, path) {
+			t.Error("the server's file differs from the local one after the update")
+		}
+	})
+}
