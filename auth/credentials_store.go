@@ -23,7 +23,9 @@ func decodeTokenSet(store keyring.Store, profile string, raw []byte) (*TokenSet,
 	var ts TokenSet
 	if err := json.Unmarshal(raw, &ts); err != nil {
 		// The error text of encoding/json quotes no input, so no token leaks.
-		return nil, fmt.Errorf("the token set of profile %q in the %s store is damaged: %w", profile, store.Name(), err)
+		// A new login replaces it.
+		return nil, &LoginRequiredError{Profile: profile, Err: err,
+			Reason: fmt.Sprintf("the token set of profile %q in the %s store is damaged (%v)", profile, store.Name(), err)}
 	}
 	return &ts, nil
 }

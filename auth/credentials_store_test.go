@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,8 +55,14 @@ func TestTakeTokenSetDeletesADamagedSet(t *testing.T) {
 	if err := store.Set("p", []byte("{not json")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := TakeTokenSet(context.Background(), store, t.TempDir(), "p"); err == nil {
+	_, err := TakeTokenSet(context.Background(), store, t.TempDir(), "p")
+	if err == nil {
 		t.Fatal("damaged set reported as fine")
+	}
+	// The next step is a new login, which replaces it.
+	var lerr *LoginRequiredError
+	if !errors.As(err, &lerr) || !strings.Contains(err.Error(), "is damaged") || !strings.Contains(err.Error(), "laymanctl auth login --profile p") {
+		t.Errorf("error %q does not say that the set is damaged and how to replace it", err)
 	}
 	if _, err := store.Get("p"); !errors.Is(err, keyring.ErrNotFound) {
 		t.Errorf("damaged set left behind: %v", err)

@@ -92,6 +92,11 @@ func Login(ctx context.Context, o LoginOptions) (*TokenSet, error) {
 		go readPasted(o.Paste, pasted)
 	}
 	code, err := waitForCallback(ctx, handler, opened, pasted, stderr, timeout)
+	if errors.Is(err, ErrLoginTimeout) {
+		// The browser may show why: the authorization server's own page.
+		return nil, fmt.Errorf("%w; if the browser showed an error such as invalid_client (an unknown client id) or Mismatching redirect URI, "+
+			"the authorization server lacks client %q: log in with the --client-id of a registered public client, or have it registered (%s)", err, o.ClientID, RedirectURIAdvice)
+	}
 	if err != nil {
 		return nil, err
 	}

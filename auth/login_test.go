@@ -341,6 +341,13 @@ func TestLoginTimeout(t *testing.T) {
 	if !errors.Is(err, auth.ErrLoginTimeout) || errors.Is(err, context.Canceled) {
 		t.Fatalf("Login = %v, want ErrLoginTimeout", err)
 	}
+	// A wrong client id or an unregistered redirect URI shows only in the
+	// browser: the message names both and what fixes them.
+	for _, want := range []string{"invalid_client", "Mismatching redirect URI", "--client-id", "http://127.0.0.1/callback"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("timeout message %q does not mention %q", err, want)
+		}
+	}
 }
 
 func TestLoginCancel(t *testing.T) {

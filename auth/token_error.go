@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"golang.org/x/oauth2"
 )
@@ -19,14 +20,35 @@ type TokenEndpointError struct {
 }
 
 func (e *TokenEndpointError) Error() string {
+	var msg string
 	switch {
 	case e.Code != "" && e.Description != "":
-		return fmt.Sprintf("the authorization server refused: %s (%s)", e.Code, e.Description)
+		msg = fmt.Sprintf("the authorization server refused: %s (%s)", e.Code, e.Description)
 	case e.Code != "":
-		return "the authorization server refused: " + e.Code
+		msg = "the authorization server refused: " + e.Code
+	default:
+		return fmt.Sprintf("the authorization server answered HTTP %d %s", e.Status, http.StatusText(e.Status))
 	}
-	return fmt.Sprintf("the authorization server answered HTTP %d %s", e.Status, http.StatusText(e.Status))
+	if step := e.nextStep(); step != "" {
+		msg += "; " + step
+	}
+	return msg
 }
+
+// nextStep says what to do about refusals that a setting causes.
+func (e *TokenEndpointError) nextStep() string {
+	switch {
+	case e.Code == "invalid_client":
+		return "check the client id (--client-id at login, or the profile's client_id) and, for a confidential client, its secret"
+	case strings.Contains(strings.ToLower(e.Description), "redirect uri"):
+		return RedirectURIAdvice
+	}
+	return ""
+}
+
+// RedirectURIAdvice is what fixes a redirect URI mismatch at the
+// authorization server.
+const RedirectURIAdvice = "the client must be registered with the redirect URI http://127.0.0.1/callback (no port: any port matches, RFC 8252)"
 
 // Unwrap keeps the x/oauth2 error reachable with errors.As.
 func (e *TokenEndpointError) Unwrap() error { return e.err }

@@ -23,7 +23,10 @@ func TestTokenEndpointErrorsAreOneLine(t *testing.T) {
 			"the authorization server answered HTTP 500 Internal Server Error", false},
 		{400, "application/json", `{"error":"invalid_grant","error_description":"Invalid refresh token"}`,
 			"the authorization server refused: invalid_grant (Invalid refresh token)", true},
-		{401, "application/json", `{"error":"invalid_client"}`, "the authorization server refused: invalid_client", false},
+		{401, "application/json", `{"error":"invalid_client"}`,
+			"the authorization server refused: invalid_client; check the client id (--client-id at login, or the profile's client_id) and, for a confidential client, its secret", false},
+		{400, "application/json", `{"error":"invalid_grant","error_description":"Mismatching redirect URI."}`,
+			"the authorization server refused: invalid_grant (Mismatching redirect URI.); " + RedirectURIAdvice, true},
 	}
 	for _, c := range cases {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

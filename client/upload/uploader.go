@@ -357,8 +357,12 @@ func (u *Uploader) reportWhole(files []File) {
 	if u.Progress == nil || len(files) == 0 {
 		return
 	}
+	// Every file first: a total that reached its sum before the last file
+	// was announced would end early.
 	for _, f := range files {
 		u.Progress.Start(f.Name, f.Size)
+	}
+	for _, f := range files {
 		u.Progress.Add(f.Name, f.Size)
 	}
 	u.Progress.Done()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 
 	"golang.org/x/oauth2"
 
@@ -89,6 +90,14 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	prof.Server, prof.TokenStore = server, storeName
 	if f.Flags.InsecureHTTP {
 		prof.InsecureHTTP = true
+	}
+	if ca := f.Flags.CAFile; ca != "" {
+		// Every later command needs it to trust the server; absolute, so
+		// that it works from any directory.
+		if abs, err := filepath.Abs(ca); err == nil {
+			ca = abs
+		}
+		prof.CAFile = ca
 	}
 	*cfg.EnsureProfile(name) = prof
 	if cfg.CurrentProfile == "" {

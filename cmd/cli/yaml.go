@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 )
@@ -62,7 +63,9 @@ func decodeOrdered(dec *json.Decoder) (any, error) {
 	return tok, nil
 }
 
-// yamlNumber keeps integers exact, even beyond int64.
+// yamlNumber keeps integers exact, even beyond int64, and writes other
+// numbers in decimal form: go-yaml would write 0.00001 as 1e-05, which
+// people read badly and some YAML readers take for a string.
 func yamlNumber(n json.Number) any {
 	if i, err := n.Int64(); err == nil {
 		return i
@@ -71,7 +74,24 @@ func yamlNumber(n json.Number) any {
 		return u
 	}
 	if f, err := n.Float64(); err == nil {
-		return f
+		return decimal{f, n.String()}
 	}
 	return n.String()
+}
+
+// decimal is a number that go-yaml writes as its text, in plain decimal.
+type decimal struct {
+	f    float64
+	text string
+}
+
+func (d decimal) MarshalYAML() ([]byte, error) {
+	if !strings.ContainsAny(d.text, "eE") {
+		return []byte(d.text), nil
+	}
+	s := strconv.FormatFloat(d.f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0" // still a float
+	}
+	return []byte(s), nil
 }

@@ -29,3 +29,23 @@ func TestJSONToYAMLMatchesGoYAML(t *testing.T) {
 		t.Error("truncated JSON accepted")
 	}
 }
+
+// Floats come out in decimal form, never in exponent form.
+func TestJSONToYAMLFloatsInDecimal(t *testing.T) {
+	for doc, want := range map[string]string{
+		`{"x":0.00001}`:                  "x: 0.00001\n",
+		`{"x":1e-05}`:                    "x: 0.00001\n",
+		`{"x":15000000.5}`:               "x: 15000000.5\n",
+		`{"x":1.5E7}`:                    "x: 15000000.0\n",
+		`{"bbox":[14.4,50.1,-0.000123]}`: "bbox:\n- 14.4\n- 50.1\n- -0.000123\n",
+		`{"x":2.0}`:                      "x: 2.0\n",
+	} {
+		got, err := jsonToYAML([]byte(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		if string(got) != want {
+			t.Errorf("%s:\n got %q\nwant %q", doc, got, want)
+		}
+	}
+}
