@@ -107,12 +107,13 @@ func Login(ctx context.Context, o LoginOptions) (*TokenSet, error) {
 	if o.HTTPClient != nil {
 		ctx = context.WithValue(ctx, oauth2.HTTPClient, o.HTTPClient)
 	}
+	sent := SystemClock.Now()
 	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(a.verifier))
 	handler.reportExchange(err)
 	if err != nil {
 		return nil, fmt.Errorf("exchanging the authorization code: %w", tokenEndpointError(err))
 	}
-	return mergeToken(&TokenSet{}, tok, SystemClock), nil
+	return mergeToken(&TokenSet{}, tok, sent), nil
 }
 
 // waitForCallback returns the code of the one accepted callback.

@@ -81,6 +81,7 @@ func (s *passwordSource) renew(ctx context.Context, usable func(*TokenSet) bool)
 
 // grant runs the password grant.
 func (s *passwordSource) grant(ctx context.Context) (*TokenSet, error) {
+	sent := s.clock.Now()
 	tok, err := s.cfg.PasswordCredentialsToken(context.WithValue(ctx, oauth2.HTTPClient, s.hc), s.username, s.password)
 	if err != nil {
 		var re *oauth2.RetrieveError
@@ -93,5 +94,5 @@ func (s *passwordSource) grant(ctx context.Context) (*TokenSet, error) {
 		}
 		return nil, fmt.Errorf("password grant: %w", tokenEndpointError(err))
 	}
-	return mergeToken(&TokenSet{}, tok, s.clock), nil
+	return mergeToken(&TokenSet{}, tok, sent), nil
 }

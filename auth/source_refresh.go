@@ -15,12 +15,13 @@ import (
 func refreshTokenSet(ctx context.Context, cfg *oauth2.Config, hc *http.Client, clock Clock, prev *TokenSet) (*TokenSet, error) {
 	cfg = withStoredSecret(cfg, prev)
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
+	sent := clock.Now()
 	// An empty access token makes x/oauth2 refresh straight away.
 	tok, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: prev.RefreshToken}).Token()
 	if err != nil {
 		return nil, tokenEndpointError(err)
 	}
-	return mergeToken(prev, tok, clock), nil
+	return mergeToken(prev, tok, sent), nil
 }
 
 // withStoredSecret is cfg authenticating with the client secret kept in ts,
@@ -49,10 +50,11 @@ func ExchangeRefreshToken(ctx context.Context, cfg *oauth2.Config, hc *http.Clie
 	return refreshTokenSet(ctx, cfg, hc, clock, &TokenSet{RefreshToken: refreshToken})
 }
 
-// mergeToken is prev updated with what the token endpoint answered. Expiry
-// is computed from expires_in with clock, so that tests with a fake clock
-// and the real one agree.
-func mergeToken(prev *TokenSet, tok *oauth2.Token, clock Clock) *TokenSet {
+// mergeToken is prev updated with what the token endpoint answered to a
+// request sent at sent. The lifetime counts from then, not from the
+// answer: a server slow to answer has started the clock already, and a
+// token believed valid longer than the server holds it would be sent dead.
+func mergeToken(prev *TokenSet, tok *oauth2.Token, sent time.Time) *TokenSet {
 	next := *prev
 	next.AccessToken = tok.AccessToken
 	if tok.RefreshToken != "" {
@@ -60,9 +62,9 @@ func mergeToken(prev *TokenSet, tok *oauth2.Token, clock Clock) *TokenSet {
 	}
 	next.TokenType = tok.TokenType
 	next.Expiry = tok.Expiry
-	next.IssuedAt = clock.Now()
+	next.IssuedAt = sent
 	if tok.ExpiresIn > 0 {
-		next.Expiry = next.IssuedAt.Add(time.Duration(tok.ExpiresIn) * time.Second)
+		next.Expiry = sent.Add(time.Duration(tok.ExpiresIn) * time.Second)
 	}
 	if scope, ok := tok.Extra("scope").(string); ok && scope != "" {
 		next.Scope = scope
