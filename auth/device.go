@@ -62,5 +62,7 @@ func DeviceLogin(ctx context.Context, o DeviceLoginOptions) (*TokenSet, error) {
 		}
 		return nil, fmt.Errorf("device login: %w", tokenEndpointError(err))
 	}
-	return mergeToken(&TokenSet{}, tok, SystemClock), nil
+	// Polling may have taken minutes: the answer's time is the closest to
+	// the issue time known.
+	return mergeToken(&TokenSet{}, tok, SystemClock.Now()), nil
 }
