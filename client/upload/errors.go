@@ -154,11 +154,14 @@ func (e *BodyTooLargeError) Error() string {
 
 func (e *BodyTooLargeError) Unwrap() error { return e.Cause }
 
-// updateSteps are the commands that finish a PATCH whose chunks were
-// refused: Layman holds the layer busy until its upload inactivity timeout
-// ends the upload (`layers wait` returns then, INCOMPLETE), after which the
-// layer can be updated again in smaller chunks.
-func (e *BodyTooLargeError) updateSteps() string {
+// againSteps are the commands that work after chunks were refused: delete
+// the layer and publish it again in smaller chunks. An update cannot be
+// redone instead: Layman keeps the directory of the refused upload, so the
+// next `layers update` goes in one request (layer/filesystem/input_chunk.py
+// os.mkdir fails with HTTP 500), which the proxy refuses too. DELETE works
+// at once, even while Layman still waits for the chunks (solve_locks in
+// src/layman/common/redis.py lets DELETE through a PATCH lock).
+func (e *BodyTooLargeError) againSteps() string {
 	if e.Smaller == 0 {
 		return e.tooBigForAnyChunk()
 	}
@@ -167,10 +170,10 @@ func (e *BodyTooLargeError) updateSteps() string {
 	for i, f := range e.Files {
 		files[i] = shellQuote(f)
 	}
-	return fmt.Sprintf("Layman keeps layer %s busy with this upload until its upload inactivity timeout (5 minutes by default); then send the data again in smaller chunks:\n"+
-		"  laymanctl layers wait %s\n"+
-		"  laymanctl layers update %s %s --chunk-size %s",
-		e.Ref, ref, ref, strings.Join(files, " "), FormatSize(e.Smaller))
+	return fmt.Sprintf("The update cannot be redone through this proxy: Layman keeps this upload's directory, so the next update goes in one request, which the proxy refuses too. "+
+		"Delete the layer and publish it again in smaller chunks (repeat its title, access rights and other options):\n"+
+		"  laymanctl layers delete %s --yes && laymanctl layers publish %s --workspace %s --name %s --chunk-size %s",
+		ref, strings.Join(files, " "), shellQuote(e.Ref.Workspace), shellQuote(e.Ref.Name), FormatSize(e.Smaller))
 }
 
 func (e *BodyTooLargeError) tooBigForAnyChunk() string {

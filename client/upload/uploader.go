@@ -113,6 +113,7 @@ func (u *Uploader) Publish(ctx context.Context, p LayerParams) (*Result, error) 
 		switch {
 		case errors.As(err, &tooLarge) && tooLarge.Smaller > 0:
 			if derr := u.deleteCreated(ctx, res.Ref); derr != nil {
+				tooLarge.NextSteps = tooLarge.againSteps()
 				return res, fmt.Errorf("%w; deleting the layer to publish it again in smaller chunks failed: %w", err, derr)
 			}
 			u.notify(fmt.Sprintf("%v; deleted layer %s, which this command had created, and publishing it again in %s chunks",
@@ -239,7 +240,7 @@ func (u *Uploader) Update(ctx context.Context, ref client.Ref, p LayerParams) (*
 	}
 	var tooLarge *BodyTooLargeError
 	if errors.As(err, &tooLarge) {
-		tooLarge.NextSteps = tooLarge.updateSteps()
+		tooLarge.NextSteps = tooLarge.againSteps()
 	}
 	return res, err
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/laymanctl/laymanctl/client/laymantest"
 	"github.com/laymanctl/laymanctl/cmd/cmdtest"
@@ -70,11 +69,12 @@ func TestPublishThroughBodyLimitingProxy(t *testing.T) {
 	})
 }
 
-// An update refused by the proxy cannot be redone at once (Layman keeps
-// the layer busy until its upload inactivity timeout): the commands
-// printed are the ones that work, and running them updates the layer.
+// An update refused by the proxy cannot be redone (Layman keeps the
+// refused upload's directory, so the next update goes in one request, which
+// the proxy refuses too): the commands printed are the ones that work, at
+// once, and running them puts the data on the server.
 func TestUpdateThroughBodyLimitingProxyPrintsWorkingCommands(t *testing.T) {
-	cmdtest.ForEachGeneration(t, cmdtest.Options{InactivityTimeout: 2 * time.Second}, func(t *testing.T, h *cmdtest.Harness) {
+	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
 		h.SeedLayer("rivers", "Rivers")
 		limitingProxy(t, h)
 		content := laymantest.GeoJSON(4<<20, 4)
@@ -86,21 +86,28 @@ func TestUpdateThroughBodyLimitingProxyPrintsWorkingCommands(t *testing.T) {
 		var steps [][]string
 		for _, line := range strings.Split(r.Stderr, "\n") {
 			if strings.HasPrefix(line, "  laymanctl ") {
-				steps = append(steps, strings.Fields(line)[1:])
+				for _, cmd := range strings.Split(line, " && ") {
+					steps = append(steps, strings.Fields(cmd)[1:])
+				}
 			}
 		}
-		if len(steps) != 2 || steps[0][1] != "wait" || steps[1][1] != "update" || !strings.Contains(r.Stderr, "--chunk-size 256KiB") {
-			t.Fatalf("want a wait and an update command with smaller chunks, got:\n%s", r.Stderr)
+		if len(steps) != 2 || steps[0][1] != "delete" || steps[1][1] != "publish" || !strings.Contains(r.Stderr, "--chunk-size 256KiB") {
+			t.Fatalf("want a delete and a publish command with smaller chunks, got:\n%s", r.Stderr)
 		}
-		// The wait ends when Layman gives the upload up: INCOMPLETE.
-		if w := h.Run(steps[0]...); w.Code != 5 {
-			t.Errorf("%s: %s\nwant exit 5 (the interrupted update ends INCOMPLETE)", strings.Join(steps[0], " "), w)
+		for i, step := range steps {
+			if i == len(steps)-1 {
+				step = append(step, "--wait")
+			}
+			if s := h.Run(step...); s.Code != 0 {
+				t.Fatalf("%s: %s", strings.Join(step, " "), s)
+			}
 		}
-		if u := h.Run(append(steps[1], "--wait")...); u.Code != 0 {
-			t.Fatalf("%s: %s", strings.Join(steps[1], " "), u)
+		info, ok := h.Server.Publication("layer:" + ws + ":rivers")
+		if !ok || info.Status != "COMPLETE" {
+			t.Fatalf("layer after the printed commands: %+v (found %v), want COMPLETE", info, ok)
 		}
 		if got, _ := h.Server.FileSHA256("layer:"+ws+":rivers", "rivers.geojson"); got != sha(t, path) {
-			t.Error("the server's file differs from the local one after the update")
+			t.Error("the server's file differs from the local one")
 		}
 	})
 }
