@@ -65,9 +65,11 @@ func TestInterruptDuringRefreshKeepsTheSession(t *testing.T) {
 	l := newLayman(t, d)
 	s := newSandbox(t)
 	s.useRobot(dottest.Alice)
-	addPrivateLayer(l, wantLoggedIn(t, s.ok("", loginArgs(l, d)...), l))
+	// The login goes through the proxy too: a token set is refreshed only
+	// at the endpoint that issued it.
 	slow := newSlowTokenEndpoint(t, d)
-	s.ok("", "config", "set", "token_url", slow.URL+"/o/token/")
+	login := []string{"auth", "login", "--server", l.URL, "--auth-url", slow.URL + "/o/", "--timeout", "90s"}
+	addPrivateLayer(l, wantLoggedIn(t, s.ok("", login...), l))
 	s.setStoredExpiry(time.Now().Add(-time.Minute))
 
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
@@ -78,8 +80,12 @@ func TestInterruptDuringRefreshKeepsTheSession(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	select {
 	case <-slow.arrived:
+	case <-exited:
+		t.Fatalf("the command ended without a refresh at the slow endpoint: exit %d; stderr:\n%s", cmd.ProcessState.ExitCode(), stderr.String())
 	case <-ctx.Done():
 		t.Fatal("the command never asked for a refresh")
 	}
@@ -90,7 +96,7 @@ func TestInterruptDuringRefreshKeepsTheSession(t *testing.T) {
 	// late signal only makes the test weaker, never fail.
 	time.Sleep(300 * time.Millisecond)
 	close(slow.release)
-	_ = cmd.Wait()
+	<-exited
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Errorf("interrupted command: exit %d, want 130; stderr:\n%s", code, stderr.String())
 	}
