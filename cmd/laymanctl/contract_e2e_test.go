@@ -79,12 +79,17 @@ func fakeTarget(t *testing.T, gen int) *target {
 // realTarget is real Layman of version v, shared by the test binary.
 func realTarget(t *testing.T, v string) *target {
 	t.Helper()
-	s := reallayman.Get(t, reallayman.Options{Version: v})
+	return targetOf(t, reallayman.Get(t, reallayman.Options{Version: v}))
+}
+
+// targetOf is the target for the running real Layman s.
+func targetOf(t *testing.T, s *reallayman.Server) *target {
+	t.Helper()
 	gen := 3
-	if v == reallayman.V24 {
+	if s.Version == reallayman.V24 {
 		gen = 2
 	}
-	tg := &target{name: "real-" + v, gen: gen, authURL: s.AuthURL, publicClient: s.PublicClient.ID,
+	tg := &target{name: "real-" + s.Version, gen: gen, authURL: s.AuthURL, publicClient: s.PublicClient.ID,
 		password: dottest.Client(s.PasswordClient),
 		alice:    dottest.User{Username: s.Alice.Username, Password: s.Alice.Password},
 		bob:      dottest.User{Username: s.Bob.Username, Password: s.Bob.Password},

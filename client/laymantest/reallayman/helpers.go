@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +124,27 @@ sys.exit(0 if n == 1 else 3)
 	}
 	// Layman authenticates this request from its cache and then flushes it.
 	s.Do(t, http.MethodDelete, "/rest/current-user", accessToken).Body.Close()
+}
+
+// RefreshTokens counts the refresh tokens the authorization server has
+// issued to the account username (its rows in authserver/db.sqlite3): one
+// per login, and one more per refresh, since refresh tokens rotate.
+func (s *Server) RefreshTokens(t testing.TB, username string) int {
+	t.Helper()
+	const script = `import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(db.execute("select count(*) from oauth2_provider_refreshtoken r join auth_user u on r.user_id = u.id where u.username = ?", (sys.argv[2],)).fetchone()[0])
+`
+	db := filepath.Join(s.Work, "authserver", "db.sqlite3")
+	out, err := exec.Command("/usr/bin/python3", "-c", script, db, username).Output()
+	if err != nil {
+		t.Fatalf("reallayman: count the refresh tokens in %s: %v", db, err)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("reallayman: count the refresh tokens in %s: %q", db, out)
+	}
+	return n
 }
 
 // InputFiles lists the files Layman stored for a layer, by UUID (the same
