@@ -97,8 +97,9 @@ func (up *chunkUpload) run(ctx context.Context, probe bool) error {
 	case errors.As(err, &bad):
 		return err
 	case errors.As(err, &tooLarge):
-		tooLarge.Ref, tooLarge.Files, tooLarge.gen = up.ref, paths, gen
+		tooLarge.Ref, tooLarge.Files, tooLarge.gen = up.named(ctx), paths, gen
 		tooLarge.Smaller = smallerChunk(tooLarge.ChunkSize, up.files)
+		tooLarge.NextSteps = tooLarge.againSteps()
 		return tooLarge
 	}
 	if errors.As(err, &le) && le.Code == client.CodeChunkUploadInactive {
@@ -372,19 +373,25 @@ func (up *chunkUpload) checkAlive(ctx context.Context, resuming bool) error {
 }
 
 func (up *chunkUpload) dropped(ctx context.Context) error {
-	ref := up.ref
-	if ref.Workspace == "" || ref.Name == "" {
-		// Only labels the advice: a failed lookup keeps the UUID.
-		if named, err := up.u.Client.Layers.Named(ctx, ref); err == nil {
-			ref = named
-		}
-	}
 	gen, _ := up.u.Client.Generation(ctx) // known by now: no request
 	paths := make([]string, len(up.files))
 	for i, f := range up.files {
 		paths[i] = f.Path
 	}
-	return &DroppedError{Ref: ref, Files: paths, gen: gen}
+	return &DroppedError{Ref: up.named(ctx), Files: paths, gen: gen}
+}
+
+// named is the upload's layer with its workspace and name, which the
+// advice to publish it again needs (a resume by UUID without a journal
+// record knows only the UUID); a failed lookup keeps the UUID.
+func (up *chunkUpload) named(ctx context.Context) client.Ref {
+	ref := up.ref
+	if ref.Workspace == "" || ref.Name == "" {
+		if named, err := up.u.Client.Layers.Named(ctx, ref); err == nil {
+			ref = named
+		}
+	}
+	return ref
 }
 
 func (up *chunkUpload) report(c chunk) {

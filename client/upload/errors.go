@@ -155,8 +155,8 @@ func (e *BodyTooLargeError) Error() string {
 func (e *BodyTooLargeError) Unwrap() error { return e.Cause }
 
 // againSteps are the commands that work after chunks were refused: delete
-// the layer and publish it again in smaller chunks. An update cannot be
-// redone instead: Layman keeps the directory of the refused upload, so the
+// the layer and publish it again in smaller chunks. A resume keeps the
+// refused chunk size, and an update cannot be redone instead: Layman keeps the directory of the refused upload, so the
 // next `layers update` goes in one request (layer/filesystem/input_chunk.py
 // os.mkdir fails with HTTP 500), which the proxy refuses too. DELETE works
 // at once, even while Layman still waits for the chunks (solve_locks in
@@ -170,7 +170,7 @@ func (e *BodyTooLargeError) againSteps() string {
 	for i, f := range e.Files {
 		files[i] = shellQuote(f)
 	}
-	return fmt.Sprintf("The update cannot be redone through this proxy: Layman keeps this upload's directory, so the next update goes in one request, which the proxy refuses too. "+
+	return fmt.Sprintf("Neither a resume nor an update gets these files through this proxy: a resume keeps this upload's chunk size, and Layman keeps its directory, so the next update goes in one request, which the proxy refuses too. "+
 		"Delete the layer and publish it again in smaller chunks (repeat its title, access rights and other options):\n"+
 		"  laymanctl layers delete %s --yes && laymanctl layers publish %s --workspace %s --name %s --chunk-size %s",
 		ref, strings.Join(files, " "), shellQuote(e.Ref.Workspace), shellQuote(e.Ref.Name), FormatSize(e.Smaller))

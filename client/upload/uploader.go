@@ -113,7 +113,6 @@ func (u *Uploader) Publish(ctx context.Context, p LayerParams) (*Result, error) 
 		switch {
 		case errors.As(err, &tooLarge) && tooLarge.Smaller > 0:
 			if derr := u.deleteCreated(ctx, res.Ref); derr != nil {
-				tooLarge.NextSteps = tooLarge.againSteps()
 				return res, fmt.Errorf("%w; deleting the layer to publish it again in smaller chunks failed: %w", err, derr)
 			}
 			u.notify(fmt.Sprintf("%v; deleted layer %s, which this command had created, and publishing it again in %s chunks",
@@ -237,10 +236,6 @@ func (u *Uploader) Update(ctx context.Context, ref client.Ref, p LayerParams) (*
 	res, err := u.afterSend(ctx, ref, plan, &pub, chunked, u.ChunkSize)
 	if warning != "" && res != nil {
 		res.Warnings = append(res.Warnings, warning)
-	}
-	var tooLarge *BodyTooLargeError
-	if errors.As(err, &tooLarge) {
-		tooLarge.NextSteps = tooLarge.againSteps()
 	}
 	return res, err
 }

@@ -21,6 +21,12 @@ const proxyLimit = 512 << 10
 // bodies over proxyLimit with nginx's 413 page, and points laymanctl at it.
 func limitingProxy(t *testing.T, h *cmdtest.Harness) (refused *atomic.Int64) {
 	t.Helper()
+	return limitingProxyWhen(t, h, func() bool { return true })
+}
+
+// limitingProxyWhen is limitingProxy refusing only while limit() is true.
+func limitingProxyWhen(t *testing.T, h *cmdtest.Harness, limit func() bool) (refused *atomic.Int64) {
+	t.Helper()
 	target, err := url.Parse(h.Server.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +34,7 @@ func limitingProxy(t *testing.T, h *cmdtest.Harness) (refused *atomic.Int64) {
 	rp := httputil.NewSingleHostReverseProxy(target)
 	refused = new(atomic.Int64)
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > proxyLimit {
+		if r.ContentLength > proxyLimit && limit() {
 			refused.Add(1)
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
@@ -83,14 +89,7 @@ func TestUpdateThroughBodyLimitingProxyPrintsWorkingCommands(t *testing.T) {
 		if r.Code != 1 || !strings.Contains(r.Stderr, "HTTP 413") {
 			t.Fatalf("update through the proxy: %s\nwant exit 1 naming the 413", r)
 		}
-		var steps [][]string
-		for _, line := range strings.Split(r.Stderr, "\n") {
-			if strings.HasPrefix(line, "  laymanctl ") {
-				for _, cmd := range strings.Split(line, " && ") {
-					steps = append(steps, strings.Fields(cmd)[1:])
-				}
-			}
-		}
+		steps := printedCommands(r.Stderr)
 		if len(steps) != 2 || steps[0][1] != "delete" || steps[1][1] != "publish" || !strings.Contains(r.Stderr, "--chunk-size 256KiB") {
 			t.Fatalf("want a delete and a publish command with smaller chunks, got:\n%s", r.Stderr)
 		}
@@ -110,4 +109,74 @@ func TestUpdateThroughBodyLimitingProxyPrintsWorkingCommands(t *testing.T) {
 			t.Error("the server's file differs from the local one")
 		}
 	})
+}
+
+// printedCommands are the command lines stderr shows indented, each split
+// at && into the arguments of its laymanctl runs.
+func printedCommands(stderr string) [][]string {
+	var steps [][]string
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(line, "  laymanctl ") {
+			for _, cmd := range strings.Split(line, " && ") {
+				steps = append(steps, strings.Fields(cmd)[1:])
+			}
+		}
+	}
+	return steps
+}
+
+// An upload interrupted in 1 MiB chunks and resumed through a proxy that
+// refuses them: the resume prints the commands that work (not the resume
+// again), and running them puts the data on the server. The proxy is
+// there from the start (the journal knows the upload), or only for the
+// resume (laymanctl knows the layer by its UUID only).
+func TestResumeThroughBodyLimitingProxyPrintsWorkingCommands(t *testing.T) {
+	for _, fromStart := range []bool{true, false} {
+		t.Run(map[bool]string{true: "proxy from the start", false: "proxy for the resume"}[fromStart], func(t *testing.T) {
+			cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
+				var limit atomic.Bool
+				if fromStart {
+					limitingProxyWhen(t, h, limit.Load)
+				}
+				path := write(t, t.TempDir(), "rivers.geojson", laymantest.GeoJSON(4<<20, 5))
+				var n atomic.Int64
+				h.Server.SetFault(func(r *http.Request) laymantest.Fault {
+					if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/chunk") && n.Add(1) > 1 {
+						// An expired login: resumable, not retried.
+						return laymantest.Fault{Status: http.StatusForbidden, Body: laymantest.ErrorJSON(32, nil)}
+					}
+					return laymantest.Fault{}
+				})
+				r := h.Run("layers", "publish", "-w", ws, path, "--parallel", "1", "--no-wait")
+				_, resume, ok := strings.Cut(r.Stderr, "resume with: ")
+				if r.Code != 1 || !ok {
+					t.Fatalf("the interrupted publish should exit 1 with a resume command:\n%s", r)
+				}
+				h.Server.SetFault(nil)
+				limit.Store(true)
+				if !fromStart {
+					limitingProxy(t, h)
+				}
+				r = h.Run(strings.Fields(strings.SplitN(resume, "\n", 2)[0])[1:]...)
+				if r.Code != 1 || !strings.Contains(r.Stderr, "HTTP 413") {
+					t.Fatalf("resume through the proxy: %s\nwant exit 1 naming the 413", r)
+				}
+				steps := printedCommands(r.Stderr)
+				if len(steps) != 2 || steps[0][1] != "delete" || steps[1][1] != "publish" || strings.Contains(r.Stderr, "resume with") {
+					t.Fatalf("want only a delete and a publish command, got:\n%s", r.Stderr)
+				}
+				for i, step := range steps {
+					if i == len(steps)-1 {
+						step = append(step, "--wait")
+					}
+					if s := h.Run(step...); s.Code != 0 {
+						t.Fatalf("%s: %s", strings.Join(step, " "), s)
+					}
+				}
+				if got, _ := h.Server.FileSHA256("layer:"+ws+":rivers", "rivers.geojson"); got != sha(t, path) {
+					t.Error("the server's file differs from the local one")
+				}
+			})
+		})
+	}
 }
