@@ -18,9 +18,14 @@
 //   - Access rights (owner by default, EVERYONE, users, roles) with the
 //     rights axioms of error 43; unreadable publications are "not found",
 //     readable but not writable ones code 30.
+//   - Publishing in public workspaces by GRANT_PUBLISH_IN_PUBLIC_WORKSPACE
+//     and GRANT_CREATE_PUBLIC_WORKSPACE (Options), anonymous requests too;
+//     DELETE User leaving public workspaces (error 58).
 //   - Lists with full_text_filter, bbox_filter(_crs) (EPSG:3857 and
 //     EPSG:4326 only), order_by, ordering_bbox, limit, offset, X-Total-Count
-//     and Content-Range.
+//     and Content-Range, ordered then by workspace, name and type.
+//   - external_table_uri checked as Layman does up to the database, which
+//     the fake does not have: every named table exists.
 //   - Direct and chunked (Resumable.js) uploads, streamed to disk; chunk
 //     limits (error 2), closing (20), unknown files (21) and inactivity
 //     timeout (22, publication INCOMPLETE) by Options.Clock.
@@ -28,8 +33,8 @@
 //     one main file (or time_regex), one ZIP, no mix, Shapefile side files
 //     (error 18); side files not named after the main file are dropped.
 //
-// Simplifications: data files are never parsed (bounding boxes are fixed);
-// external_table_uri is refused with error 2; publication names are
+// Simplifications: data files and tables are never read (bounding boxes
+// are fixed); publication names are
 // slugified with a table of common Latin diacritics; a chunk request after
 // the inactivity timeout answers error 22; DELETE during processing is
 // allowed (Layman aborts the chain); PATCH during processing is error 49.

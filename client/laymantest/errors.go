@@ -36,6 +36,7 @@ var errorTable = map[int]struct {
 	49: {400, "Publication is already in process."},
 	56: {403, "Username or workspace name is too long. Maximum is 59 characters."},
 	57: {404, "User was not found."},
+	58: {403, "User cannot be removed."},
 }
 
 // laymanError is an error the fake answers with, shaped like Layman's

@@ -30,6 +30,7 @@ type layerInput struct {
 	// filePath is v2.4.0's file_path: a raster in GeoServer's data
 	// directory, which the fake takes as existing.
 	filePath string
+	table    *externalTable
 }
 
 // parseLayerInput validates the file, crs, time_regex and style parameters
@@ -71,7 +72,10 @@ func parseLayerInput(form *uploadForm, requireFile, v24 bool) (*layerInput, *lay
 			"found":      map[string]any{"file": in.files.all, "external_table_uri": table},
 		})
 	case table != "":
-		return nil, newError(2, map[string]any{"parameter": "external_table_uri", "message": "laymantest does not publish external tables"})
+		var lerr *laymanError
+		if in.table, lerr = parseExternalTable(table); lerr != nil {
+			return nil, lerr
+		}
 	case in.filePath != "" && hasFiles:
 		return nil, newError(48, map[string]any{"parameters": []string{"file", "file_path"}, "message": "Multiple parameters are filled: file, file_path"})
 	case in.filePath != "" && filepath.IsAbs(in.filePath):
@@ -158,9 +162,13 @@ func (s *Server) postLayer(w http.ResponseWriter, r *http.Request, a *actor, ps 
 		return lerr
 	}
 	unsafe := form.values.Get("name")
-	if unsafe == "" && in.filePath != "" {
+	switch {
+	case unsafe != "":
+	case in.filePath != "":
 		unsafe = filepath.Base(in.filePath)
-	} else if unsafe == "" {
+	case in.table != nil:
+		unsafe = in.table.table // layer/rest_layers.py
+	default:
 		unsafe = in.defaultLayerName()
 	}
 	name := toSafeName(unsafe, "layer")
@@ -188,6 +196,8 @@ func (s *Server) postLayer(w http.ResponseWriter, r *http.Request, a *actor, ps 
 	result := map[string]any{"name": name, "uuid": id}
 	if in.filePath != "" {
 		p.geodataType, p.pollsLeft = "raster", s.opts.ProcessingPolls
+	} else if in.table != nil {
+		p.table, p.geodataType, p.pollsLeft = in.table, "vector", s.opts.ProcessingPolls
 	} else if lerr := s.attachFiles(p, in, result); lerr != nil {
 		return lerr
 	}
@@ -348,12 +358,16 @@ func (s *Server) patchLayer(w http.ResponseWriter, r *http.Request, a *actor, p 
 		p.nativeCRS = in.crs
 	}
 	p.updatedAt, p.failure = s.now(), nil
-	if len(in.files.all) > 0 {
-		p.geodataType = in.files.geodataType()
+	switch {
+	case in.table != nil:
+		// A table replaces the layer's data, files or table alike (layer/rest_layer.py).
+		p.table, p.files, p.geodataType, p.pollsLeft = in.table, nil, "vector", s.opts.ProcessingPolls
+	case len(in.files.all) > 0:
+		p.table, p.geodataType = nil, in.files.geodataType()
 		if lerr := s.attachFiles(p, in, result); lerr != nil {
 			return lerr
 		}
-	} else {
+	default:
 		p.pollsLeft = s.opts.ProcessingPolls
 	}
 	result["url"] = s.pubURL(s.baseURL(r), p)

@@ -2,6 +2,7 @@ package laymantest
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -18,6 +19,7 @@ var (
 	bboxPattern    = regexp.MustCompile(`^(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$`)
 	integerPattern = regexp.MustCompile(`^([-+]?[0-9]+)$`)
 	crsPattern     = regexp.MustCompile(`^(\w+:\d+)$`)
+	titleDrop      = regexp.MustCompile(`[^a-zA-Z0-9 ]`)
 )
 
 // outputCRS are the CRSs the fake converts bounding boxes from; Layman's
@@ -179,9 +181,8 @@ type listItem struct {
 	WfsWmsStatus      *string      `json:"wfs_wms_status,omitempty"`
 	UsedInMaps        *[]any       `json:"used_in_maps,omitempty"`
 
-	score float64
-	seq   int
-	lower string
+	score    float64
+	titleKey string
 }
 
 type accessRights struct {
@@ -294,7 +295,7 @@ func (s *Server) listItemOf(base string, p *publication, score float64) listItem
 		UUID: p.uuid, URL: s.pubURL(base, p), UpdatedAt: formatTime(p.updatedAt),
 		AccessRights: s.rightsOf(p),
 		BoundingBox:  bboxJSON(p.bbox), NativeBoundingBox: bboxJSON(p.bbox),
-		score: score, seq: p.seq, lower: strings.ToLower(p.title),
+		score: score, titleKey: titleKey(p.title),
 	}
 	if p.bbox != nil {
 		crs := p.nativeCRS
@@ -327,34 +328,30 @@ func bboxJSON(b *[4]float64) []*float64 {
 	return out
 }
 
+// sortItems is the ORDER BY of get_publication_infos_with_metainfo
+// (src/layman/common/prime_db_schema/publications.py, master and v2.4.0):
+// the asked order, then w.name, p.name, p.type, compared bytewise as in
+// reallayman's C-collated database.
 func sortItems(items []listItem, orderBy string) {
-	cmpSeq := func(a, b listItem) int { return a.seq - b.seq }
-	switch orderBy {
-	case "title":
-		slices.SortStableFunc(items, func(a, b listItem) int {
-			if c := strings.Compare(a.lower, b.lower); c != 0 {
-				return c
-			}
-			return cmpSeq(a, b)
-		})
-	case "last_change":
-		slices.SortStableFunc(items, func(a, b listItem) int {
-			if c := strings.Compare(b.UpdatedAt, a.UpdatedAt); c != 0 {
-				return c
-			}
-			return cmpSeq(b, a)
-		})
-	case "full_text", "bbox":
-		slices.SortStableFunc(items, func(a, b listItem) int {
-			switch {
-			case a.score > b.score:
-				return -1
-			case a.score < b.score:
-				return 1
-			}
-			return cmpSeq(a, b)
-		})
-	}
+	slices.SortStableFunc(items, func(a, b listItem) int {
+		var c int
+		switch orderBy {
+		case "title":
+			c = strings.Compare(a.titleKey, b.titleKey)
+		case "last_change":
+			c = strings.Compare(b.UpdatedAt, a.UpdatedAt)
+		case "full_text", "bbox":
+			c = cmp.Compare(b.score, a.score)
+		}
+		return cmp.Or(c, strings.Compare(a.Workspace, b.Workspace), strings.Compare(a.Name, b.Name),
+			strings.Compare(a.PublicationType, b.PublicationType))
+	})
+}
+
+// titleKey is ORDER_BY_TITLE's regexp_replace(lower(unaccent(p.title)),
+// '[^a-zA-Z0-9 ]', ”, 'g'), unaccent as far as latinFold knows it.
+func titleKey(title string) string {
+	return titleDrop.ReplaceAllString(latinFold.Replace(strings.ToLower(title)), "")
 }
 
 func textWords(s string) []string {

@@ -58,7 +58,6 @@ type sourceFailure struct {
 
 type publication struct {
 	kind        pubKind
-	seq         int
 	uuid        string
 	workspace   string
 	name        string
@@ -73,6 +72,7 @@ type publication struct {
 	styleType   string
 	mapFile     []byte
 	files       []storedFile
+	table       *externalTable // external_table_uri instead of files
 	pollsLeft   int
 	chunk       *chunkSession
 	imageMosaic bool
@@ -87,7 +87,6 @@ type publication struct {
 
 // publicationStore holds publications in creation order; guarded by Server.mu.
 type publicationStore struct {
-	seq     int
 	byUUID  map[string]*publication
 	byName  map[string]*publication // kind/ws/name
 	ordered []*publication
@@ -106,8 +105,6 @@ func newPublicationStore() *publicationStore {
 func nameKey(k pubKind, ws, name string) string { return k.String() + "/" + ws + "/" + name }
 
 func (st *publicationStore) add(p *publication) {
-	st.seq++
-	p.seq = st.seq
 	st.byUUID[p.uuid] = p
 	st.byName[nameKey(p.kind, p.workspace, p.name)] = p
 	st.ordered = append(st.ordered, p)
@@ -207,19 +204,31 @@ func (s *Server) authorizePublication(p *publication, write bool, a *actor) *lay
 	return newError(p.kind.notFound(), nil)
 }
 
-// authorizePublish is authorize (src/layman/authz/__init__.py) for POST to a workspace: one's own
-// workspace, or a public one for any user with a reserved username.
+// authorizePublish is authorize (src/layman/authz/__init__.py) for POST to
+// a workspace: one's own, or a public one when GRANT_PUBLISH_IN_PUBLIC_WORKSPACE
+// lets the actor in (anonymous too) and, for a new workspace,
+// GRANT_CREATE_PUBLIC_WORKSPACE does.
 func (s *Server) authorizePublish(ws string, a *actor) *laymanError {
 	if lerr := checkWorkspaceName(ws); lerr != nil {
 		return lerr
 	}
-	if a.username == "" {
+	if a.username != "" && a.username == ws {
+		return nil
+	}
+	if s.users.isUser(ws) || !s.inRule(a.username, grantOrEveryone(s.opts.GrantPublishInPublicWorkspace)) {
 		return newError(30, nil)
 	}
-	if a.username == ws || !s.users.isUser(ws) {
+	if s.users.workspaceExists(ws) || s.inRule(a.username, grantOrEveryone(s.opts.GrantCreatePublicWorkspace)) {
 		return nil
 	}
 	return newError(30, nil)
+}
+
+func grantOrEveryone(g []string) []string {
+	if g == nil {
+		return []string{everyone}
+	}
+	return g
 }
 
 // parseRights reads access_rights.read/write like setup_*_access_rights

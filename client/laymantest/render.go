@@ -178,6 +178,13 @@ func (s *Server) layerJSON(base string, p *publication) map[string]any {
 		out["wfs"] = p.source("wfs", map[string]any{"name": wmsName, "url": wfsURL})
 		// Schema "layers", table layer_<uuid with underscores> (src/layman/layer/db/__init__.py).
 		out["db"] = p.source("db", map[string]any{"schema": "layers", "table": "layer_" + strings.ReplaceAll(p.uuid, "-", "_"), "geo_column": "wkb_geometry"})
+		if t := p.table; t != nil {
+			// An external table has no file source (info_keys in layer/__init__.py);
+			// db shows the table and its redacted URI (layer/db/table.py).
+			delete(out, "file")
+			out["original_data_source"] = "database_table"
+			out["db"] = p.source("db", map[string]any{"schema": t.schema, "table": t.table, "geo_column": t.geoColumn, "external_uri": t.uri})
+		}
 	case "raster":
 		out["image_mosaic"] = p.imageMosaic
 	}

@@ -46,6 +46,13 @@ type Options struct {
 	// another user (Layman's GRANT_DELETE_OTHER_USER); anyone may delete
 	// themselves.
 	GrantDeleteOtherUser []string
+	// GrantPublishInPublicWorkspace and GrantCreatePublicWorkspace are
+	// Layman's GRANT_PUBLISH_IN_PUBLIC_WORKSPACE and
+	// GRANT_CREATE_PUBLIC_WORKSPACE (users and roles; anonymous requests
+	// pass only with EVERYONE). nil means EVERYONE, as in Layman's own
+	// .env files and reallayman; an empty slice means nobody.
+	GrantPublishInPublicWorkspace []string
+	GrantCreatePublicWorkspace    []string
 	// WFSMaxFeatures caps the features of one GetFeature answer; 0 means
 	// DefaultWFSMaxFeatures.
 	WFSMaxFeatures int

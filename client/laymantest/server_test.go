@@ -119,8 +119,9 @@ func TestGen2Routes(t *testing.T) {
 	if len(pubs) != 2 || r.header.Get("X-Total-Count") != "2" || r.header.Get("Content-Range") != "items 1-2/2" {
 		t.Fatalf("publications %s %v", r.body, r.header)
 	}
-	if _, hasType := pubs[1]["geodata_type"]; hasType || pubs[1]["publication_type"] != "map" {
-		t.Fatalf("map list item %v", pubs[1])
+	// By name: alice's my_map before her roads.
+	if _, hasType := pubs[0]["geodata_type"]; hasType || pubs[0]["publication_type"] != "map" {
+		t.Fatalf("map list item %v", pubs[0])
 	}
 
 	r = do(t, "DELETE", base+"/layers", "tok-alice", nil, "")

@@ -1,6 +1,7 @@
 package laymantest
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -318,7 +319,11 @@ func (s *Server) deleteUser(w http.ResponseWriter, _ *http.Request, a *actor, ps
 		return newError(30, map[string]string{"message": fmt.Sprintf("User %s is not authorized to delete %s.", a.username, name)})
 	}
 	s.mu.Lock()
-	var gone []*publication
+	gone, lerr := s.leavePublicWorkspaces(name)
+	if lerr != nil {
+		s.mu.Unlock()
+		return lerr
+	}
 	for _, p := range append([]*publication(nil), s.store.ordered...) {
 		if p.workspace == name {
 			s.store.remove(p)
@@ -332,6 +337,65 @@ func (s *Server) deleteUser(w http.ResponseWriter, _ *http.Request, a *actor, ps
 	s.users.remove(name)
 	writeJSON(w, http.StatusOK, map[string]string{"username": name})
 	return nil
+}
+
+// leavePublicWorkspaces is delete_user_public_publications
+// (src/layman/user/util.py, master and v2.4.0) for the publications of
+// public workspaces that name the user in their read rights: those only
+// the user may read and write go, the others lose the user, and error 58
+// refuses the whole DELETE when only roles would be left to write one. Called with s.mu held; it returns the removed ones.
+func (s *Server) leavePublicWorkspaces(name string) ([]*publication, *laymanError) {
+	users := func(rule []string) (set []string, withEveryone bool) {
+		for _, n := range rule {
+			withEveryone = withEveryone || n == everyone
+			if s.users.isUser(n) {
+				set = append(set, n)
+			}
+		}
+		return set, withEveryone
+	}
+	var remove, skipped []*publication
+	var patch []func()
+	for _, p := range s.store.ordered {
+		if s.users.isUser(p.workspace) || !slices.Contains(p.read, name) {
+			continue
+		}
+		readers, everyoneReads := users(p.read)
+		writers, everyoneWrites := users(p.write)
+		if !everyoneReads && !everyoneWrites && slices.Equal(readers, []string{name}) && slices.Equal(writers, []string{name}) {
+			remove = append(remove, p)
+			continue
+		}
+		without := func(rule []string) []string {
+			return slices.DeleteFunc(slices.Clone(rule), func(n string) bool { return n == name })
+		}
+		read, write := without(p.read), without(p.write)
+		if !slices.ContainsFunc(write, func(n string) bool { return n == everyone || s.users.isUser(n) }) {
+			skipped = append(skipped, p)
+			continue
+		}
+		patch = append(patch, func() { p.read, p.write = read, write })
+	}
+	if len(skipped) > 0 {
+		slices.SortFunc(skipped, func(a, b *publication) int {
+			return cmp.Or(strings.Compare(a.workspace, b.workspace), strings.Compare(a.name, b.name), strings.Compare(a.kind.String(), b.kind.String()))
+		})
+		list := make([]map[string]string, len(skipped))
+		for i, p := range skipped {
+			list[i] = map[string]string{"workspace": p.workspace, "type": "layman." + p.kind.String(), "name": p.name, "uuid": p.uuid}
+		}
+		return nil, newError(58, map[string]any{
+			"message":  fmt.Sprintf("User %s cannot be removed from some publications because other users have read rights.", name),
+			"username": name, "unable_to_delete_publications": list,
+		})
+	}
+	for _, f := range patch {
+		f()
+	}
+	for _, p := range remove {
+		s.store.remove(p)
+	}
+	return remove, nil
 }
 
 func (s *Server) mayDeleteOthers(actor string) bool {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/laymanctl/laymanctl/auth/dottest"
 	"github.com/laymanctl/laymanctl/client/laymantest/reallayman"
 )
 
@@ -82,9 +83,9 @@ func contractFiles(t *testing.T) contractData {
 		dir:     dir,
 	}
 	if _, err := os.Stat(d.small); err != nil {
-		// The samples come with reallayman; without it the fake runs on
-		// the suite's own copies.
-		t.Skipf("reallayman samples missing (%v); set REALLAYMAN_DIR", err)
+		// The samples come with reallayman: without it every target
+		// skips, and with CI=true fails, like a missing real Layman.
+		dottest.Require(t, fmt.Errorf("%w: reallayman samples (set REALLAYMAN_DIR): %v", dottest.ErrUnavailable, err))
 	}
 	for i, p := range []*string{&d.qml, &d.sld} {
 		abs, err := filepath.Abs(*p)

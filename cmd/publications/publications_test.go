@@ -16,8 +16,15 @@ func TestPublicationsList(t *testing.T) {
 
 		r := h.Run("publications", "list")
 		lines := strings.Split(strings.TrimSpace(r.Stdout), "\n")
-		if r.Code != 0 || len(lines) != 3 || !strings.HasPrefix(lines[1], "map\talice\toverview\t") {
-			t.Errorf("table:\n%s", r)
+		// Layman's default order: workspace, name, type.
+		want := []string{"map\talice\toverview\t", "layer\talice\trivers\t", "layer\talice\troads\t"}
+		if r.Code != 0 || len(lines) != len(want) {
+			t.Fatalf("table:\n%s", r)
+		}
+		for i, w := range want {
+			if !strings.HasPrefix(lines[i], w) {
+				t.Errorf("row %d: want %q first:\n%s", i, w, r)
+			}
 		}
 		r = h.Run("publications", "list", "--search", "rivers", "--order-by", "title", "--jq", `.[] | .publication_type + " " + .name`)
 		if r.Code != 0 || r.Stdout != "map overview\nlayer rivers\n" {

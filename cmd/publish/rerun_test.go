@@ -202,7 +202,8 @@ func TestTemplate(t *testing.T) {
 	h.SeedLayer("rivers", "Rivers of Bohemia")
 	h.SeedLayer("lakes", "Lakes")
 	r := h.Run("layers", "list", "--template", `{{range .}}{{tablerow .name (truncate 8 .title) (json .access_rights.read)}}{{end}}`)
-	want := "rivers  River...  [\"alice\"]\nlakes   Lakes     [\"alice\"]\n"
+	// Layman lists by workspace and name when no order is asked.
+	want := "lakes   Lakes     [\"alice\"]\nrivers  River...  [\"alice\"]\n"
 	if r.Code != 0 || r.Stdout != want {
 		t.Errorf("want aligned rows %q:\n%s", want, r)
 	}
