@@ -2,6 +2,8 @@ package cmdtest_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,12 +19,15 @@ import (
 )
 
 // `layers resume` of an upload Layman dropped (300 s without a chunk)
-// sends no chunk, exits 1 and prints how to publish the data again.
+// sends no chunk, exits 1 and prints how to publish the data again; each
+// printed command works.
 func TestResumeOfDroppedUpload(t *testing.T) {
 	clk := authtest.NewClock(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
 	h := cmdtest.New(t, cmdtest.Options{Generation: 3, Clock: clk.Now})
 	path := filepath.Join(t.TempDir(), "big.geojson")
-	if err := os.WriteFile(path, []byte(strings.Repeat(" ", 300<<10)+"{}"), 0o600); err != nil {
+	// Above the chunk threshold: the update opens a chunked upload again.
+	content := laymantest.GeoJSON(1<<20+300<<10, 1)
+	if err := os.WriteFile(path, content, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	// Open a chunked upload whose chunks never arrive.
@@ -52,6 +57,28 @@ func TestResumeOfDroppedUpload(t *testing.T) {
 		if strings.HasSuffix(req.Path, "/chunk") && !req.Fault {
 			t.Errorf("sent %s %s", req.Method, req.Path)
 		}
+	}
+	ran := 0
+	for _, line := range strings.Split(r.Stderr, "\n") {
+		if !strings.HasPrefix(line, "  laymanctl ") {
+			continue
+		}
+		for _, cmd := range strings.Split(line, " && ") {
+			args := strings.Fields(cmd)[1:]
+			if args[1] != "delete" {
+				args = append(args, "--wait")
+			}
+			if run := h.Run(args...); run.Code != 0 {
+				t.Fatalf("%s: %s", cmd, run)
+			}
+			ran++
+		}
+		if got, _ := h.Server.FileSHA256("layer:alice:big", "big.geojson"); got != fmt.Sprintf("%x", sha256.Sum256(content)) {
+			t.Errorf("after `%s` the server's file differs from the local one", strings.TrimSpace(line))
+		}
+	}
+	if ran != 3 {
+		t.Errorf("ran %d printed commands, want 3 (update; delete && publish):\n%s", ran, r.Stderr)
 	}
 }
 
