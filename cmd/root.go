@@ -74,6 +74,11 @@ Learn more:
 			if f.Flags.NoColor || f.Env("NO_COLOR") != "" {
 				f.IO.NoColor = true
 			}
+			if n := c.Name(); n == cobra.ShellCompRequestCmd || n == cobra.ShellCompNoDescRequestCmd {
+				// Walking every command's flags costs a fifth of the
+				// start-up; only the shell's completion request needs it.
+				registerCompletions(c.Root(), f)
+			}
 			return nil
 		},
 	}
@@ -111,7 +116,6 @@ Learn more:
 	root.InitDefaultCompletionCmd()
 	root.InitDefaultHelpCmd()
 	applyConventions(root)
-	registerCompletions(root, f)
 	return root
 }
 
