@@ -164,7 +164,9 @@ func TestAllStopsWhenConsumerStops(t *testing.T) {
 			break
 		}
 	}
-	ts.expectRequests("GET /prefix/rest/layers?limit=10", "GET /prefix/rest/layers?limit=10&offset=10")
+	// The page asked ahead while the second was read, and no other.
+	ts.expectRequests("GET /prefix/rest/layers?limit=10", "GET /prefix/rest/layers?limit=10&offset=10",
+		"GET /prefix/rest/layers?limit=10&offset=20")
 }
 
 func TestAllTwentyThousand(t *testing.T) {

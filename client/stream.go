@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"iter"
 	"net/url"
+	"strings"
 )
 
 // ListItem is one item of a list as the server sent it: valid JSON, a JSON
@@ -43,7 +45,11 @@ type ItemStream struct {
 type openPage func(context.Context, *ListOptions) (*listReader, error)
 
 // streamList reads one page, or every page when all is set (pages of
-// opts.Limit items, DefaultPageSize when 0).
+// opts.Limit items, DefaultPageSize when 0). With all, once a full page
+// has shown that the server pages, the next page is requested while this
+// one is read, so the server prepares it while the items are printed; an
+// answer with fewer items than a full page moves the offset, and that
+// request is dropped.
 func streamList(ctx context.Context, opts *ListOptions, all bool, open openPage) *ItemStream {
 	st := &ItemStream{Total: -1}
 	st.Items = func(yield func(ListItem, error) bool) {
@@ -58,14 +64,32 @@ func streamList(ctx context.Context, opts *ListOptions, all bool, open openPage)
 		if all && o.Limit <= 0 {
 			o.Limit = DefaultPageSize
 		}
+		ctx, cancel := context.WithCancel(ctx)
+		var next *pageRequest
+		paged := false // a full page came: the server honours limit
+		defer func() {
+			cancel()
+			next.drop()
+		}()
 		for first := true; ; first = false {
-			r, err := open(ctx, &o)
+			var r *listReader
+			var err error
+			if next != nil && next.offset == o.Offset {
+				r, err = next.answer()
+			} else {
+				next.drop()
+				r, err = open(ctx, &o)
+			}
+			next = nil
 			if err != nil {
 				yield(ListItem{}, err)
 				return
 			}
 			if first {
 				st.Total = r.total
+			}
+			if all && paged && r.total >= 0 && o.Offset+o.Limit < r.total {
+				next = requestPage(ctx, open, o, o.Offset+o.Limit)
 			}
 			n, more := 0, true
 			for more {
@@ -86,6 +110,7 @@ func streamList(ctx context.Context, opts *ListOptions, all bool, open openPage)
 			}
 			r.body.Close()
 			o.Offset += n
+			paged = n == o.Limit
 			switch {
 			case !all:
 				return
@@ -99,6 +124,40 @@ func streamList(ctx context.Context, opts *ListOptions, all bool, open openPage)
 		}
 	}
 	return st
+}
+
+// pageRequest is a page requested ahead of its turn.
+type pageRequest struct {
+	offset int
+	done   chan struct{}
+	r      *listReader
+	err    error
+}
+
+func requestPage(ctx context.Context, open openPage, o ListOptions, offset int) *pageRequest {
+	o.Offset = offset
+	p := &pageRequest{offset: offset, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.r, p.err = open(ctx, &o)
+	}()
+	return p
+}
+
+// answer waits for the page's answer.
+func (p *pageRequest) answer() (*listReader, error) {
+	<-p.done
+	return p.r, p.err
+}
+
+// drop closes the answer of a page that will not be read; nil does nothing.
+func (p *pageRequest) drop() {
+	if p == nil {
+		return
+	}
+	if r, _ := p.answer(); r != nil {
+		r.body.Close()
+	}
 }
 
 // allPages streams every item, decoded, one item in memory at a time.
@@ -117,11 +176,15 @@ func allPages(ctx context.Context, opts *ListOptions, open openPage) iter.Seq2[P
 }
 
 // listReader reads a list answer (a JSON array of objects) item by item.
+// It finds where each item ends by following only strings and brackets,
+// and has encoding/json check the item: one scan for validity instead of
+// json.Decoder's two, with the item kept as the server sent it.
 type listReader struct {
 	from  string
 	body  io.ReadCloser
-	dec   *json.Decoder
+	in    *bufio.Reader
 	total int // -1: not said
+	items int // read so far: every later one follows a comma
 	// check, when set, vets each item.
 	check func(Publication) error
 	// ahead holds what readAhead read; done is set once the answer was
@@ -137,14 +200,14 @@ func (c *Client) openList(ctx context.Context, path string, q url.Values) (*list
 	if err != nil {
 		return nil, err
 	}
-	r := &listReader{from: from, body: resp.Body, dec: json.NewDecoder(resp.Body), total: listTotal(resp.Header)}
-	switch tok, err := r.dec.Token(); {
+	r := &listReader{from: from, body: resp.Body, in: bufio.NewReaderSize(resp.Body, 64<<10), total: listTotal(resp.Header)}
+	switch c, err := r.nonSpace(); {
 	case err != nil:
 		r.body.Close()
 		return nil, r.fail(err)
-	case tok != json.Delim('['):
+	case c != '[':
 		r.body.Close()
-		return nil, r.malformed("want a JSON array of items, got %s", describeToken(tok))
+		return nil, r.unexpected(c, "want a JSON array of items, got %s")
 	}
 	return r, nil
 }
@@ -181,24 +244,34 @@ func (r *listReader) readAhead() error {
 }
 
 func (r *listReader) read() (it ListItem, more bool, err error) {
-	if !r.dec.More() {
-		if _, err := r.dec.Token(); err != nil { // the closing bracket
-			return it, false, r.fail(err)
+	c, err := r.nonSpace()
+	if err == nil && r.items > 0 {
+		switch c {
+		case ',':
+			c, err = r.nonSpace()
+			if err == nil && c == ']' {
+				return it, false, r.syntax([]byte{c}) // a trailing comma
+			}
+		case ']':
+		default:
+			return it, false, r.syntax([]byte{'[', '0', c})
 		}
-		switch tok, err := r.dec.Token(); {
-		case err == nil:
-			return it, false, r.malformed("%s after the list", describeToken(tok))
-		case err != io.EOF:
-			return it, false, r.fail(err)
-		}
-		return it, false, nil
 	}
-	if err := r.dec.Decode(&it.Raw); err != nil {
+	switch {
+	case err != nil:
+		return it, false, r.fail(err)
+	case c == ']':
+		return it, false, r.end()
+	case c != '{':
+		return it, false, r.unexpected(c, "want an object for each item, got %s")
+	}
+	if it.Raw, err = r.object(); err != nil {
 		return it, false, r.fail(err)
 	}
-	if it.Raw[0] != '{' {
-		return it, false, r.malformed("want an object for each item, got %s", describeJSON(it.Raw))
+	if !json.Valid(it.Raw) {
+		return it, false, r.syntax(it.Raw)
 	}
+	r.items++
 	it.from = r.from
 	if r.check != nil {
 		p, err := it.Publication()
@@ -210,6 +283,89 @@ func (r *listReader) read() (it ListItem, more bool, err error) {
 		}
 	}
 	return it, true, nil
+}
+
+// end checks that nothing but white space follows the closing bracket.
+func (r *listReader) end() error {
+	switch c, err := r.nonSpace(); {
+	case err == io.EOF:
+		return nil
+	case err != nil:
+		return r.fail(err)
+	default:
+		return r.unexpected(c, "%s after the list")
+	}
+}
+
+// object reads an object whose opening brace was read, through its
+// closing brace, as it was sent.
+func (r *listReader) object() ([]byte, error) {
+	raw := []byte{'{'}
+	depth, inString, escaped := 1, false, false
+	for {
+		if _, err := r.in.Peek(1); err != nil {
+			return nil, err
+		}
+		b, _ := r.in.Peek(r.in.Buffered())
+		i := 0
+		for ; i < len(b) && depth > 0; i++ {
+			c := b[i]
+			if inString {
+				switch {
+				case escaped:
+					escaped = false
+				case c == '\\':
+					escaped = true
+				case c == '"':
+					inString = false
+				}
+				continue
+			}
+			switch c {
+			case '"':
+				inString = true
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+			}
+		}
+		raw = append(raw, b[:i]...)
+		r.in.Discard(i)
+		if depth == 0 {
+			return raw, nil
+		}
+	}
+}
+
+// nonSpace reads up to the next byte that is not JSON white space.
+func (r *listReader) nonSpace() (byte, error) {
+	for {
+		c, err := r.in.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return c, nil
+	}
+}
+
+// unexpected says what value starts with c where another was wanted, or,
+// when c starts none, encoding/json's syntax error.
+func (r *listReader) unexpected(c byte, format string) error {
+	if !strings.ContainsRune(`{["tfn-0123456789`, rune(c)) {
+		return r.syntax([]byte{c})
+	}
+	return r.malformed(format, describeJSON([]byte{c}))
+}
+
+// syntax is encoding/json's error for invalid JSON.
+func (r *listReader) syntax(invalid []byte) error {
+	var v any
+	return r.fail(json.Unmarshal(invalid, &v))
 }
 
 // fail names the request in a reading error, or one of encoding/json's.
@@ -226,20 +382,6 @@ func (r *listReader) fail(err error) error {
 
 func (r *listReader) malformed(format string, args ...any) error {
 	return fmt.Errorf("decoding answer to %s: %s", r.from, fmt.Sprintf(format, args...))
-}
-
-func describeToken(tok json.Token) string {
-	switch t := tok.(type) {
-	case json.Delim:
-		return describeJSON([]byte{byte(t)})
-	case string:
-		return "a string"
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	}
-	return "a number"
 }
 
 // describeJSON names the kind of a JSON value for an error message.

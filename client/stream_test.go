@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,6 +91,96 @@ func TestStreamServerIgnoringPaging(t *testing.T) {
 		t.Errorf("%d items, want %d", n, total)
 	}
 	ts.expectRequests("GET /prefix/rest/layers?limit=100")
+}
+
+// Once the server has shown that it pages, the next page is asked for
+// while this one is read: the server prepares it while items are printed.
+func TestStreamRequestsTheNextPageAhead(t *testing.T) {
+	third := make(chan struct{})
+	var early bool
+	ts := newTestServer(t)
+	page := pagedLayers(6, func(h http.Header, _, _ int) { h.Set("X-Total-Count", "6") })
+	ts.handle("GET /rest/layers", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("offset") {
+		case "2":
+			w.Header().Set("X-Total-Count", "6")
+			fmt.Fprintf(w, "[%s,", pubJSON("layer", "ws", "layer_2", uuid1))
+			w.(http.Flusher).Flush()
+			select {
+			case <-third:
+				early = true
+			case <-time.After(30 * time.Second): // a client that asks page by page
+			}
+			fmt.Fprintf(w, "%s]", pubJSON("layer", "ws", "layer_3", uuid1))
+		case "4":
+			close(third)
+			page(w, r)
+		default:
+			page(w, r)
+		}
+	})
+	var names []string
+	for p, err := range ts.client.Layers.All(ctxT(t), &ListOptions{Limit: 2}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, p.Name)
+	}
+	if want := "layer_0,layer_1,layer_2,layer_3,layer_4,layer_5"; strings.Join(names, ",") != want {
+		t.Errorf("items %v, want %s", names, want)
+	}
+	if !early {
+		t.Error("the third page was asked for only after the second was read")
+	}
+}
+
+// A page shorter than asked (items deleted meanwhile) moves the offset: the
+// page asked ahead is dropped and every remaining item still comes once.
+func TestStreamShortPageDropsThePageAskedAhead(t *testing.T) {
+	ts := newTestServer(t)
+	page := pagedLayers(7, func(h http.Header, _, _ int) { h.Set("X-Total-Count", "7") })
+	ts.handle("GET /rest/layers", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("offset") == "3" {
+			r.URL.RawQuery = "limit=2&offset=3"
+		}
+		page(w, r)
+	})
+	var names []string
+	for p, err := range ts.client.Layers.All(ctxT(t), &ListOptions{Limit: 3}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, p.Name)
+	}
+	if want := "layer_0,layer_1,layer_2,layer_3,layer_4,layer_5,layer_6"; strings.Join(names, ",") != want {
+		t.Errorf("items %v, want %s", names, want)
+	}
+	got := ts.got()
+	if !slices.Contains(got, "GET /prefix/rest/layers?limit=3&offset=5") {
+		t.Errorf("requests %q: the items after the short page were not asked for", got)
+	}
+}
+
+// A server that ignores paging but counts its items is asked once: no page
+// is asked ahead before one came back as full as asked.
+func TestStreamServerIgnoringPagingWithTotal(t *testing.T) {
+	ts := newTestServer(t)
+	all := pagedLayers(50, func(h http.Header, _, _ int) { h.Set("X-Total-Count", "50") })
+	ts.handle("GET /rest/layers", func(w http.ResponseWriter, r *http.Request) {
+		r.URL.RawQuery = ""
+		all(w, r)
+	})
+	n := 0
+	for _, err := range ts.client.Layers.Stream(ctxT(t), &ListOptions{Limit: 10}, true).Items {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 50 {
+		t.Errorf("%d items, want 50", n)
+	}
+	ts.expectRequests("GET /prefix/rest/layers?limit=10")
 }
 
 func TestStreamMalformedAnswers(t *testing.T) {
