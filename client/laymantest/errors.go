@@ -13,6 +13,7 @@ var errorTable = map[int]struct {
 }{
 	1:  {400, "Missing parameter"},
 	2:  {400, "Wrong parameter value"},
+	4:  {400, "Unsupported CRS of data file"},
 	15: {404, "Layer was not found"},
 	16: {404, "Thumbnail was not found"},
 	17: {409, "Layer already exists"},
@@ -37,6 +38,7 @@ var errorTable = map[int]struct {
 	56: {403, "Username or workspace name is too long. Maximum is 59 characters."},
 	57: {404, "User was not found."},
 	58: {403, "User cannot be removed."},
+	59: {400, "Map referencing internal layer with `workspace` and `layer name`. Layers are stored on GeoServer in `layman` and `layman_wms` workspaces with `l_<UUID>` name."},
 }
 
 // laymanError is an error the fake answers with, shaped like Layman's

@@ -1,6 +1,7 @@
 package laymantest
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -135,4 +136,72 @@ func TestExternalTable(t *testing.T) {
 			t.Errorf("%s: %v", uri, e)
 		}
 	}
+}
+
+func TestMapFileIsCheckedAsLaymanDoes(t *testing.T) {
+	s := New(t, Options{Validator: testTokens, ProcessingPolls: -1})
+	s.AddUser("alice", WithSub("1"))
+	rivers := s.AddLayer("alice", "rivers")
+	post := func(name string, m map[string]any) response {
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := []part{{name: "file", filename: "any_stem.json", content: string(b)}}
+		if name != "" {
+			parts = append(parts, part{name: "name", content: name})
+		}
+		return postParts(t, "POST", s.URL+"/rest/workspaces/alice/maps", "tok-alice", parts...)
+	}
+	valid := func(change func(m map[string]any)) map[string]any {
+		m := map[string]any{
+			"describedBy":    "https://raw.githubusercontent.com/hslayers/map-compositions/3.0.0/schema.json",
+			"schema_version": "3.0.0", "abstract": "", "title": "Řeky a silnice", "projection": "epsg:3857",
+			"extent": []float64{14, 50, 15, 51}, "nativeExtent": []float64{1.5e6, 6.4e6, 1.7e6, 6.6e6}, "layers": []any{},
+		}
+		change(m)
+		return m
+	}
+	wms := func(url, layers string) []any {
+		return []any{map[string]any{"className": "WMS", "title": "x", "url": url, "params": map[string]any{"LAYERS": layers}, "metadata": map[string]any{}, "visibility": true}}
+	}
+	name := func(r response) string {
+		t.Helper()
+		var created []map[string]any
+		r.json(t, &created)
+		if r.status != 200 || len(created) != 1 {
+			t.Fatalf("POST map: %d %s", r.status, r.body)
+		}
+		return created[0]["name"].(string)
+	}
+
+	// The name: the form's, else the file's name, else its title, never the file name.
+	if got := name(post("", valid(func(map[string]any) {}))); got != "reky_a_silnice" {
+		t.Errorf("name from the title: %s", got)
+	}
+	if got := name(post("", valid(func(m map[string]any) { m["name"] = "" }))); got != "map" {
+		t.Errorf("empty name in the file: %s", got)
+	}
+	// Layers by UUID, or of a workspace this Layman does not have, pass.
+	name(post("by_uuid", valid(func(m map[string]any) { m["layers"] = wms(s.URL+"/geoserver/layman_wms/ows", "l_"+rivers) })))
+	name(post("elsewhere", valid(func(m map[string]any) { m["layers"] = wms(s.URL+"/geoserver/ows", "bob:rivers") })))
+
+	e := post("m2", valid(func(m map[string]any) { delete(m, "nativeExtent"); m["extent"] = "everywhere" })).wantError(t, 400, 2)
+	detail, _ := e["detail"].(map[string]any)
+	var paths []string
+	for _, ve := range detail["validation-errors"].([]any) {
+		b, _ := json.Marshal(ve.(map[string]any)["absolute_path"])
+		paths = append(paths, string(b))
+	}
+	slices.Sort(paths)
+	if !slices.Equal(paths, []string{`["extent"]`, `[]`}) {
+		t.Errorf("validation errors at %v: %v", paths, e)
+	}
+	post("m3", valid(func(m map[string]any) { m["projection"] = "epsg:2065" })).wantError(t, 400, 4)
+	e = post("m4", valid(func(m map[string]any) { m["layers"] = wms(s.URL+"/geoserver/ows", "alice:rivers") })).wantError(t, 400, 59)
+	if b, _ := json.Marshal(e["detail"]); string(b) != `{"wrongly_referenced_layers":[{"layer_index":0,"layer_name":"rivers","workspace":"alice"}]}` {
+		t.Errorf("59 detail: %s", b)
+	}
+	post("m5", valid(func(m map[string]any) { m["layers"] = wms(s.URL+"/geoserver/alice_wms/wms", "rivers") })).wantError(t, 400, 59)
+	post("m6", valid(func(m map[string]any) { m["describedBy"] = "https://example.com/schema.json" })).wantError(t, 400, 2)
 }

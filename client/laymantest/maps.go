@@ -1,42 +1,27 @@
 package laymantest
 
 import (
-	"encoding/json"
 	"net/http"
-	"slices"
 	"strings"
 )
 
 // composition is the part of a map-composition JSON the fake reads.
 type composition struct {
-	Name       string    `json:"name"`
+	Name       *string   `json:"name"`
 	Title      string    `json:"title"`
 	Abstract   string    `json:"abstract"`
 	Extent     []float64 `json:"extent"`
 	Projection string    `json:"projection"`
 	Layers     []struct {
-		ClassName string `json:"className"`
+		ClassName string         `json:"className"`
+		URL       any            `json:"url"`
+		Params    map[string]any `json:"params"`
+		Name      string         `json:"name"`
+		Protocol  struct {
+			URL    string `json:"url"`
+			Format string `json:"format"`
+		} `json:"protocol"`
 	} `json:"layers"`
-}
-
-// classNames is the className enum of map-composition schema 3.0.0, which
-// Layman validates against (map/util.check_file).
-var classNames = []string{"WMS", "WMTS", "Vector", "XYZ", "ArcGISRest", "StaticImage"}
-
-// parseComposition is the JSON-syntax part of check_file
-// (src/layman/map/util.py); the fake does not validate against the schema.
-func parseComposition(sf smallFile) (*composition, *laymanError) {
-	var c composition
-	if err := json.Unmarshal(sf.content, &c); err != nil {
-		return nil, newError(2, map[string]any{"parameter": "file", "reason": "Invalid JSON syntax"})
-	}
-	for i, l := range c.Layers {
-		if !slices.Contains(classNames, l.ClassName) {
-			return nil, newError(2, map[string]any{"parameter": "file", "reason": "JSON not valid against schema",
-				"validation-errors": []any{map[string]any{"absolute_path": []any{"layers", i, "className"}, "message": "'" + l.ClassName + "' is not one of " + strings.Join(classNames, ", ")}}})
-		}
-	}
-	return &c, nil
 }
 
 func (c *composition) bbox() *[4]float64 {
@@ -80,7 +65,7 @@ func (s *Server) postMap(w http.ResponseWriter, r *http.Request, a *actor, ps pa
 	if !ok || sf.name == "" {
 		return newError(1, map[string]any{"parameter": "file"})
 	}
-	c, lerr := parseComposition(sf)
+	c, lerr := s.parseComposition(s.baseURL(r), sf)
 	if lerr != nil {
 		return lerr
 	}
@@ -88,7 +73,15 @@ func (s *Server) postMap(w http.ResponseWriter, r *http.Request, a *actor, ps pa
 	if lerr != nil {
 		return lerr
 	}
-	unsafe := cmpOr(form.values.Get("name"), cmpOr(c.Name, cmpOr(c.Title, stem(sf.name))))
+	unsafe := form.values.Get("name")
+	if unsafe == "" {
+		// get_unsafe_mapname (src/layman/map/filesystem/input_file.py): the
+		// file's name, else its title; to_safe_name makes "" "map".
+		unsafe = c.Title
+		if c.Name != nil {
+			unsafe = *c.Name
+		}
+	}
 	name := toSafeName(unsafe, "map")
 	if lerr := checkPublicationName("mapname", name); lerr != nil {
 		return lerr
@@ -136,7 +129,7 @@ func (s *Server) patchMap(w http.ResponseWriter, r *http.Request, a *actor, p *p
 	sf, hasFile := form.small["file"]
 	if hasFile && sf.name != "" {
 		var lerr *laymanError
-		if c, lerr = parseComposition(sf); lerr != nil {
+		if c, lerr = s.parseComposition(s.baseURL(r), sf); lerr != nil {
 			return lerr
 		}
 	}

@@ -101,7 +101,8 @@ func TestGen2Routes(t *testing.T) {
 	}
 
 	r = postParts(t, "POST", base+"/maps", "tok-alice",
-		part{name: "file", filename: "m.json", content: `{"name":"My Map","title":"My map","abstract":"A","groups":{"x":1},"extent":[14,49,15,50]}`})
+		part{name: "file", filename: "m.json", content: `{"describedBy":"https://raw.githubusercontent.com/hslayers/map-compositions/2.0.0/schema.json","schema_version":"2.0.0",` +
+			`"name":"My Map","title":"My map","abstract":"A","groups":{"guest":"r"},"projection":"epsg:3857","extent":[14,49,15,50],"nativeExtent":[1.5e6,6.3e6,1.7e6,6.4e6],"layers":[]}`})
 	r.json(t, &posted)
 	if r.status != 200 || posted[0]["name"] != "my_map" {
 		t.Fatalf("POST map %d %s", r.status, r.body)

@@ -511,7 +511,7 @@ func TestPublishAndUpdateMap(t *testing.T) {
 	generations(t, func(t *testing.T, gen int) {
 		e := newEnv(t, gen)
 		ctx := testContext(t)
-		p := writeFiles(t, map[string]string{"city.json": `{"describedBy":"https://raw.githubusercontent.com/hslayers/map-compositions/2.0.0/schema.json","name":"city","title":"City","abstract":"","projection":"epsg:3857","layers":[]}`})["city.json"]
+		p := writeFiles(t, map[string]string{"city.json": `{"describedBy":"https://raw.githubusercontent.com/hslayers/map-compositions/2.0.0/schema.json","schema_version":"2.0.0","name":"city","title":"City","abstract":"","projection":"epsg:3857","extent":[14,50,15,51],"nativeExtent":[1558472.87,6446275.84,1669792.36,6621293.72],"layers":[]}`})["city.json"]
 		res, err := e.up.PublishMap(ctx, "alice", p, MapParams{Title: "City map", Read: []string{"EVERYONE"}})
 		if err != nil {
 			t.Fatalf("PublishMap: %v", err)

@@ -41,7 +41,7 @@ func project(t *testing.T) (dir, manifest string) {
 	write(t, dir, "ortho.tif", strings.Repeat("img", 1000))
 	write(t, dir, "ortho.tfw", "1\n0\n0\n-1\n0\n0\n")
 	write(t, dir, "rivers.sld", sld)
-	write(t, dir, "city.json", `{"describedBy":"https://raw.githubusercontent.com/hslayers/map-compositions/3.0.0/schema.json","schema_version":"3.0.0","name":"city","title":"City","abstract":"","projection":"epsg:3857","extent":[14,50,15,51],"layers":[]}`)
+	write(t, dir, "city.json", `{"describedBy":"https://raw.githubusercontent.com/hslayers/map-compositions/3.0.0/schema.json","schema_version":"3.0.0","name":"city","title":"City","abstract":"","projection":"epsg:3857","extent":[14,50,15,51],"nativeExtent":[1558472.87,6446275.84,1669792.36,6621293.72],"layers":[]}`)
 	manifest = filepath.Join(dir, "layman.yaml")
 	write(t, dir, "layman.yaml", manifestText)
 	return dir, manifest

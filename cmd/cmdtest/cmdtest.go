@@ -198,7 +198,7 @@ func (h *Harness) SeedLayer(name, title string) laymantest.PublicationInfo {
 func (h *Harness) SeedMap(name, title string) laymantest.PublicationInfo {
 	h.T.Helper()
 	path := filepath.Join(h.T.TempDir(), name+".json")
-	writeFile(h.T, path, fmt.Sprintf(`{"describedBy":"https://raw.githubusercontent.com/hslayers/map-compositions/3.0.0/schema.json","schema_version":"3.0.0","name":%q,"title":%q,"abstract":"","projection":"epsg:3857","extent":[14,50,15,51],"layers":[]}`, name, title))
+	writeFile(h.T, path, fmt.Sprintf(`{"describedBy":"https://raw.githubusercontent.com/hslayers/map-compositions/3.0.0/schema.json","schema_version":"3.0.0","name":%q,"title":%q,"abstract":"","projection":"epsg:3857","extent":[14,50,15,51],"nativeExtent":[1558472.87,6446275.84,1669792.36,6621293.72],"layers":[]}`, name, title))
 	u := &upload.Uploader{Client: h.Client()}
 	if _, err := u.PublishMap(context.Background(), Username, path, upload.MapParams{Name: name, Title: title}); err != nil {
 		h.T.Fatalf("seeding map %s: %v", name, err)

@@ -165,7 +165,7 @@ func TestUpdateAndMaps(t *testing.T) {
 			t.Errorf("--wait should print the final status:\n%s", r)
 		}
 
-		comp := write(t, dir, "city.json", []byte(`{"describedBy":"https://raw.githubusercontent.com/hslayers/map-compositions/3.0.0/schema.json","schema_version":"3.0.0","name":"city","title":"City","abstract":"","projection":"epsg:3857","extent":[14,50,15,51],"layers":[]}`))
+		comp := write(t, dir, "city.json", []byte(`{"describedBy":"https://raw.githubusercontent.com/hslayers/map-compositions/3.0.0/schema.json","schema_version":"3.0.0","name":"city","title":"City","abstract":"","projection":"epsg:3857","extent":[14,50,15,51],"nativeExtent":[1558472.87,6446275.84,1669792.36,6621293.72],"layers":[]}`))
 		r = h.Run("maps", "publish", comp, "-w", ws, "--read", "EVERYONE", "-o", "json")
 		if r.Code != 0 {
 			t.Fatalf("maps publish failed:\n%s", r)
