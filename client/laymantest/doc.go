@@ -21,9 +21,12 @@
 //   - Publishing in public workspaces by GRANT_PUBLISH_IN_PUBLIC_WORKSPACE
 //     and GRANT_CREATE_PUBLIC_WORKSPACE (Options), anonymous requests too;
 //     DELETE User leaving public workspaces (error 58).
-//   - Lists with full_text_filter, bbox_filter(_crs) (EPSG:3857 and
-//     EPSG:4326 only), order_by, ordering_bbox, limit, offset, X-Total-Count
-//     and Content-Range, ordered then by workspace, name and type.
+//   - Lists with full_text_filter, bbox_filter(_crs) (the CRSs of
+//     Layman's default LAYMAN_OUTPUT_SRS_LIST: 4326, 3857, 5514, 32633,
+//     32634), order_by, ordering_bbox, limit, offset, X-Total-Count and
+//     Content-Range, ordered then by workspace, name and type.
+//   - Map files checked as check_file does: the map-composition schema,
+//     errors 59 and 4.
 //   - external_table_uri checked as Layman does up to the database, which
 //     the fake does not have: every named table exists.
 //   - Direct and chunked (Resumable.js) uploads, streamed to disk; chunk

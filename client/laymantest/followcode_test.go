@@ -205,3 +205,21 @@ func TestMapFileIsCheckedAsLaymanDoes(t *testing.T) {
 	post("m5", valid(func(m map[string]any) { m["layers"] = wms(s.URL+"/geoserver/alice_wms/wms", "rivers") })).wantError(t, 400, 59)
 	post("m6", valid(func(m map[string]any) { m["describedBy"] = "https://example.com/schema.json" })).wantError(t, 400, 2)
 }
+
+func TestBBoxInAnyOutputCRS(t *testing.T) {
+	s := New(t, Options{})
+	s.AddLayer("alice", "brno", BBox(1.84e6, 6.30e6, 1.85e6, 6.31e6))
+	s.AddLayer("alice", "prague", BBox(1.60e6, 6.45e6, 1.61e6, 6.47e6))
+	var items []map[string]any
+	// Around Brno in S-JTSK.
+	get(t, s.URL+"/rest/layers?bbox_filter=-608350,-1181470,-590255,-1149870&bbox_filter_crs=EPSG:5514", "").json(t, &items)
+	if len(items) != 1 || items[0]["name"] != "brno" {
+		t.Errorf("EPSG:5514 filter: %v", items)
+	}
+	// Around Prague in UTM 33N.
+	get(t, s.URL+"/rest/layers?bbox_filter=450000,5540000,465000,5555000&bbox_filter_crs=EPSG:32633", "").json(t, &items)
+	if len(items) != 1 || items[0]["name"] != "prague" {
+		t.Errorf("EPSG:32633 filter: %v", items)
+	}
+	get(t, s.URL+"/rest/layers?bbox_filter=0,0,1,1&bbox_filter_crs=EPSG:3035", "").wantError(t, 400, 2)
+}

@@ -22,10 +22,6 @@ var (
 	titleDrop      = regexp.MustCompile(`[^a-zA-Z0-9 ]`)
 )
 
-// outputCRS are the CRSs the fake converts bounding boxes from; Layman's
-// LAYMAN_OUTPUT_SRS_LIST has more, which the fake rejects with error 2.
-var outputCRS = []string{"EPSG:3857", "EPSG:4326"}
-
 var orderByValues = []string{"title", "full_text", "last_change", "bbox"}
 
 // listQuery is the parsed query of GET Publications (common.rest.get_publications).
@@ -149,19 +145,6 @@ func nonNegativeParam(q url.Values, name string, def int) (int, *laymanError) {
 		return 0, newError(2, map[string]any{"parameter": name, "expected": "value >= 0"})
 	}
 	return n, nil
-}
-
-func toMercator(b *[4]float64, crs string) *[4]float64 {
-	if b == nil || crs != "EPSG:4326" {
-		return b
-	}
-	const r = 20037508.342789244
-	x := func(lon float64) float64 { return lon * r / 180 }
-	y := func(lat float64) float64 {
-		lat = math.Max(-85.06, math.Min(85.06, lat))
-		return math.Log(math.Tan((90+lat)*math.Pi/360)) / (math.Pi / 180) * r / 180
-	}
-	return &[4]float64{x(b[0]), y(b[1]), x(b[2]), y(b[3])}
 }
 
 // listItem is one entry of GET Publications/Layers/Maps.
