@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
@@ -46,6 +47,8 @@ func TestContract(t *testing.T) {
 		t.Run("thumbnail and style", c.thumbnailAndStyle)
 		t.Run("interrupt and resume", c.interruptAndResume)
 		t.Run("maps", c.maps)
+		t.Run("map named by its file", c.mapNaming)
+		t.Run("anonymous publish in a public workspace", c.anonymousPublish)
 		t.Run("errors", c.errors)
 		t.Run("users, roles, version", c.usersRolesVersion)
 		t.Run("delete one and all", c.delete)
@@ -357,6 +360,16 @@ func (c *contract) list(t *testing.T) {
 	if !slices.Contains(brno, "ct_geojson") {
 		t.Errorf("bbox around Brno lacks ct_geojson: %v", brno)
 	}
+	// The same box in S-JTSK, one of LAYMAN_OUTPUT_SRS_LIST; EPSG:3035 is not in it.
+	krovak := ctNames(t, c.alice.ok("", "layers", "list", "-w", ws, "--bbox", "-608350,-1181470,-590255,-1149870", "--bbox-crs", "EPSG:5514", "-o", "json"))
+	if !slices.Contains(krovak, "ct_geojson") {
+		t.Errorf("bbox around Brno in EPSG:5514 lacks ct_geojson: %v", krovak)
+	}
+	wantLaymanError(t, c.alice.run("", "layers", "list", "-w", ws, "--bbox", "0,0,1,1", "--bbox-crs", "EPSG:3035"), 1, 2, 400)
+	// Without an order Layman lists by workspace, name and type.
+	if plain := ctNames(t, c.alice.ok("", "layers", "list", "-w", ws, "-o", "json")); len(plain) < 6 || !slices.IsSorted(plain) {
+		t.Errorf("default order: %v, want sorted by name", plain)
+	}
 }
 
 func (c *contract) thumbnailAndStyle(t *testing.T) {
@@ -479,6 +492,53 @@ func (c *contract) maps(t *testing.T) {
 	}
 }
 
+// mapNaming: without --name Layman names a map after the file's name key,
+// else its title, never after the file name (map/filesystem/input_file.py).
+func (c *contract) mapNaming(t *testing.T) {
+	c.alice.ok("", "maps", "publish", c.files.mapJSON, "-w", ws, "--no-wait")
+	named := c.ref("administrativni_cleneni_libereckeho_kraje") // the title of small_map.json
+	c.alice.ok("", "maps", "get", named)
+	c.alice.ok("", "maps", "delete", named, "--yes")
+}
+
+// anonymousPublish: with GRANT_PUBLISH_IN_PUBLIC_WORKSPACE and
+// GRANT_CREATE_PUBLIC_WORKSPACE at EVERYONE (Layman's .env files,
+// reallayman), a request without a token publishes in a new public
+// workspace, and the layer is everyone's.
+func (c *contract) anonymousPublish(t *testing.T) {
+	const pub = "ct_public"
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	url := c.tg.url + "/rest/layers"
+	if c.tg.gen == 2 {
+		url = c.tg.url + "/rest/workspaces/" + pub + "/layers"
+	} else {
+		_ = mw.WriteField("workspace", pub)
+	}
+	_ = mw.WriteField("name", "ct_anonymous")
+	data, err := os.ReadFile(c.files.small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw, _ := mw.CreateFormFile("file", "small.geojson")
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	resp, err := http.Post(url, mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("anonymous POST: HTTP %d %s", resp.StatusCode, answer)
+	}
+	ref := pub + ":ct_anonymous"
+	if got := c.alice.ok("", "layers", "get", ref, "--jq", ".access_rights.write[]").stdout; strings.TrimSpace(got) != "EVERYONE" {
+		t.Errorf("write rights of an anonymous layer: %q, want EVERYONE", got)
+	}
+	c.alice.ok("", "layers", "delete", ref, "--yes")
+}
+
 // wantLaymanError checks an exit code and Layman's error code in the
 // message.
 func wantLaymanError(t *testing.T, r result, exit, code, status int) {
@@ -517,9 +577,41 @@ func (c *contract) errors(t *testing.T) {
 		}
 		wantLaymanError(t, c.alice.run("", "maps", "publish", path, "-w", ws, "--name", "ct_bad_map", "--no-wait"), 1, 2, 400)
 	})
+	t.Run("400 code 4 map CRS", func(t *testing.T) {
+		path := c.changedMap(t, func(m map[string]any) { m["projection"] = "epsg:2065" })
+		wantLaymanError(t, c.alice.run("", "maps", "publish", path, "-w", ws, "--name", "ct_bad_crs", "--no-wait"), 1, 4, 400)
+	})
+	t.Run("400 code 59 layer by workspace and name", func(t *testing.T) {
+		wms := c.getLayer(t, c.ref("ct_geojson"))["wms"].(map[string]any)["url"].(string)
+		path := c.changedMap(t, func(m map[string]any) {
+			m["layers"] = []any{map[string]any{"className": "HSLayers.Layer.WMS", "title": "Cities", "visibility": true, "metadata": map[string]any{},
+				"url": strings.TrimSuffix(wms, "layman_wms/ows") + "ows", "params": map[string]any{"LAYERS": ws + ":ct_geojson"}}}
+		})
+		wantLaymanError(t, c.alice.run("", "maps", "publish", path, "-w", ws, "--name", "ct_by_name", "--no-wait"), 1, 59, 400)
+	})
 	t.Run("code 43 access rights", func(t *testing.T) {
 		wantLaymanError(t, c.alice.run("", "layers", "publish", "-w", ws, "--name", "ct_rights", "--read", "nobody_ct", "--no-wait", c.files.small), 1, 43, 400)
 	})
+}
+
+// changedMap writes small_map.json changed by change.
+func (c *contract) changedMap(t *testing.T, change func(map[string]any)) string {
+	t.Helper()
+	b, err := os.ReadFile(c.files.mapJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	change(m)
+	b, _ = json.Marshal(m)
+	path := filepath.Join(t.TempDir(), "map.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // missingRef names a layer that does not exist the way that reaches
