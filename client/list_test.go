@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -164,9 +165,13 @@ func TestAllStopsWhenConsumerStops(t *testing.T) {
 			break
 		}
 	}
-	// The page asked ahead while the second was read, and no other.
-	ts.expectRequests("GET /prefix/rest/layers?limit=10", "GET /prefix/rest/layers?limit=10&offset=10",
-		"GET /prefix/rest/layers?limit=10&offset=20")
+	// At most the page asked ahead while the second was read (its request
+	// is cancelled when the consumer stops, maybe before it left).
+	want := []string{"GET /prefix/rest/layers?limit=10", "GET /prefix/rest/layers?limit=10&offset=10",
+		"GET /prefix/rest/layers?limit=10&offset=20"}
+	if got := ts.got(); !slices.Equal(got, want) && !slices.Equal(got, want[:2]) {
+		t.Errorf("requests:\n got  %q\n want %q, the last maybe not", got, want)
+	}
 }
 
 func TestAllTwentyThousand(t *testing.T) {
