@@ -213,9 +213,11 @@ func (u *Uploader) UpdateMap(ctx context.Context, ref client.Ref, path string, p
 	}
 	p.Name = "" // PATCH never reads name: Layman renames nothing (map/rest_map.py)
 	var pub client.Publication
-	err := u.Client.Maps.Do(ctx, ref, "", func(path string, full client.Ref) error {
-		ref = full
-		return sendForm(ctx, u.Client, http.MethodPatch, path, mapForm(p, mf), &pub)
+	err := u.patchWhenFree(ctx, KindMap, &ref, func() error {
+		return u.Client.Maps.Do(ctx, ref, "", func(path string, full client.Ref) error {
+			ref = full
+			return sendForm(ctx, u.Client, http.MethodPatch, path, mapForm(p, mf), &pub)
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("updating map %s: %w", ref, err)

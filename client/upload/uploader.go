@@ -50,6 +50,11 @@ type Uploader struct {
 	// Journal remembers how chunked uploads cut their files, for Resume;
 	// nil keeps no record.
 	Journal Journal
+	// BusyTimeout bounds how long Update and UpdateMap wait out Layman's
+	// error 49 (the publication is still being processed); 0 means no limit.
+	BusyTimeout time.Duration
+	// OnBusy, if not nil, hears that such a wait starts.
+	OnBusy func(kind string, ref client.Ref)
 	// now is the clock that tells a stalled upload; nil means time.Now.
 	now func() time.Time
 	// Notify, if set, hears what the uploader decides on its own, such as
@@ -212,9 +217,11 @@ func (u *Uploader) Update(ctx context.Context, ref client.Ref, p LayerParams) (*
 		if err != nil {
 			return err
 		}
-		return u.Client.Layers.Do(ctx, ref, "", func(path string, full client.Ref) error {
-			ref = full
-			return sendForm(ctx, u.Client, http.MethodPatch, path, f, &pub)
+		return u.patchWhenFree(ctx, KindLayer, &ref, func() error {
+			return u.Client.Layers.Do(ctx, ref, "", func(path string, full client.Ref) error {
+				ref = full
+				return sendForm(ctx, u.Client, http.MethodPatch, path, f, &pub)
+			})
 		})
 	}
 	err = patch(chunked)

@@ -304,7 +304,7 @@ func (r *runner) apply(ctx context.Context, ch *Change) *Result {
 		res.Result, res.Error = "failed", cli.ErrorText(err)
 		return res
 	}
-	u := &upload.Uploader{Client: r.c}
+	u := &upload.Uploader{Client: r.c, BusyTimeout: r.opts.Timeout}
 	var sent *upload.Result
 	var err error
 	switch ch.Action {

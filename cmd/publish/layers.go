@@ -163,9 +163,10 @@ func (s *session) update(ctx context.Context, ref client.Ref, p upload.LayerPara
 		return publications.PrintPlans(s.printer, false, publications.Plan{Action: "update", Kind: upload.KindLayer, Workspace: ref.Workspace, Name: cmp.Or(ref.Name, resolved.Name),
 			UUID: cmp.Or(resolved.UUID, ref.UUID), Preview: pv, Read: p.Read, Write: p.Write})
 	}
+	s.waitWhenBusy(w)
 	res, err := s.uploader.Update(ctx, ref, p)
 	if err != nil {
-		return err
+		return busyHint(err)
 	}
 	return s.finish(ctx, upload.KindLayer, res, w)
 }
@@ -202,7 +203,12 @@ time series instead of replacing its data (Layman 2.4).
 access lists instead of replacing them (--read, --write): the layer is read,
 the lists edited and the result sent, unless Layman would refuse it (nobody
 left to write, a writer who may not read). --dry-run prints the plan and
-sends nothing.`,
+sends nothing.
+
+While Layman is still processing the layer (its error 49, e.g. right after
+a publish --no-wait), update says so on stderr, waits for the processing to
+end and then sends the change, for at most --timeout (the same limit as
+--wait's); when that runs out it exits 1 with nothing changed.`,
 		Example: `  laymanctl layers update alice:rivers --title "Rivers 2024"
   laymanctl layers update alice:rivers --add-read bob,EDITORS \
     --remove-write carol

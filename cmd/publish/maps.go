@@ -113,7 +113,9 @@ func NewMapsUpdateCmd(f *cli.Factory, runF func(context.Context, *cli.Factory, *
 		Short: "Change a map's composition, rights or metadata",
 		Long: `Change a map (PATCH). Only what is given changes: a new composition file,
 --title, --description, --read/--write. REF is the map's UUID or
-workspace:name. Layman never renames a map, so there is no --name.`,
+workspace:name. Layman never renames a map, so there is no --name. While
+Layman is still processing the map (its error 49), update waits for that to
+end, saying so on stderr, for at most --timeout, then sends the change.`,
 		Example: `  laymanctl maps update alice:city city_v2.json
   laymanctl maps update alice:city --read EVERYONE`,
 		Args: func(c *cobra.Command, args []string) error {
@@ -160,9 +162,10 @@ func RunMapsUpdate(ctx context.Context, f *cli.Factory, opts *MapsUpdateOptions)
 	if err != nil {
 		return err
 	}
+	s.waitWhenBusy(opts.Wait)
 	res, err := s.uploader.UpdateMap(ctx, opts.Ref, opts.File, opts.Params)
 	if err != nil {
-		return err
+		return busyHint(err)
 	}
 	return s.finish(ctx, upload.KindMap, res, opts.Wait)
 }

@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/laymanctl/laymanctl/client"
@@ -47,6 +48,34 @@ func newSession(ctx context.Context, f *cli.Factory, t Transfer) (*session, erro
 		s.uploader.Notify = func(msg string) { fmt.Fprintf(f.IO.ErrOut, "note: %s\n", msg) }
 	}
 	return s, nil
+}
+
+// waitWhenBusy makes updates wait out Layman's error 49 (the publication
+// is still being processed) for at most w.Timeout, saying so on stderr; a
+// wait that runs out exits 1 with the command that follows the processing.
+func (s *session) waitWhenBusy(w WaitPolicy) {
+	s.uploader.BusyTimeout = w.Timeout
+	s.uploader.OnBusy = func(kind string, ref client.Ref) {
+		if s.quiet {
+			return
+		}
+		limit := "no time limit; Ctrl-C stops"
+		if w.Timeout > 0 {
+			limit = "at most " + w.Timeout.String() + ", --timeout"
+		}
+		fmt.Fprintf(s.io.ErrOut, "%s %s is still being processed by Layman (error 49); waiting for that to finish before sending the change (%s)\n", kind, ref, limit)
+	}
+}
+
+// busyHint adds to a wait for a busy publication that ran out how to
+// follow it, so the change can be sent once it is done.
+func busyHint(err error) error {
+	var busy *upload.BusyError
+	if !errors.As(err, &busy) {
+		return err
+	}
+	return &cli.ExitError{Code: cli.ExitFailure, Err: err,
+		Hint: fmt.Sprintf("Follow the processing with `laymanctl %ss wait %s`, then run this command again (or give it a longer --timeout).", busy.Kind, busy.Ref)}
 }
 
 // finish reports warnings, waits for processing if asked, and prints the
