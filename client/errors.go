@@ -80,6 +80,9 @@ const (
 	CodeUnauthorized        = 30
 	CodeOAuth2Failure       = 32
 	CodeInProcess           = 49
+	// CodeLayerByWorkspaceName: a map references one of Layman's layers by
+	// workspace and name instead of its GeoServer name l_<uuid>.
+	CodeLayerByWorkspaceName = 59
 )
 
 // Sub-codes of code 32 (authn/oauth2/__init__.py).

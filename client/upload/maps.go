@@ -28,9 +28,8 @@ type MapParams struct {
 type MapFile struct {
 	Path string
 	Size int64
-	// Warnings name layers that Layman 3.x refuses (error 59): internal
-	// layers must be referenced as l_<uuid>, not workspace:name.
-	Warnings []string
+	// layers are the composition's layer definitions.
+	layers []json.RawMessage
 }
 
 // schemaURL is Layman's SCHEMA_URL_PATTERN for describedBy; majors 2 and 3
@@ -38,8 +37,6 @@ type MapFile struct {
 var schemaURL = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^https://raw.githubusercontent.com/hslayers/map-compositions/(([0-9]+\.[0-9]+\.[0-9]+)|([a-zA-Z]*?))/schema.json$`)
 })
-
-var workspaceName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`) })
 
 // ValidateMap checks a map composition: JSON with describedBy naming
 // Layman's map-composition schema, version 2 or 3.
@@ -82,56 +79,7 @@ func ValidateMap(path string) (*MapFile, error) {
 	if v := m[2]; v != "" && !strings.HasPrefix(v, "2.") && !strings.HasPrefix(v, "3.") {
 		return nil, invalid("file", "map-composition schema %s is not supported; Layman takes versions 2.x.x and 3.x.x", v)
 	}
-	mf := &MapFile{Path: path, Size: fi.Size()}
-	for i, raw := range doc.Layers {
-		for _, name := range workspaceNamedLayers(raw) {
-			mf.Warnings = append(mf.Warnings, fmt.Sprintf("layer %d references %s by workspace:name; Layman 3.x refuses that for its own layers (use l_<uuid>)", i, name))
-		}
-	}
-	return mf, nil
-}
-
-// workspaceNamedLayers finds WMS and WFS layer names of the form
-// workspace:name pointing at a GeoServer, the way Layman finds internal
-// layers (map/util.get_internal_gs_layers_from_json).
-func workspaceNamedLayers(raw json.RawMessage) []string {
-	var l struct {
-		ClassName string `json:"className"`
-		URL       string `json:"url"`
-		Name      string `json:"name"`
-		Params    struct {
-			Layers string `json:"LAYERS"`
-		} `json:"params"`
-		Protocol struct {
-			URL    string `json:"url"`
-			Format string `json:"format"`
-		} `json:"protocol"`
-	}
-	if json.Unmarshal(raw, &l) != nil {
-		return nil
-	}
-	var url, names string
-	switch l.ClassName[strings.LastIndex(l.ClassName, ".")+1:] {
-	case "WMS":
-		url, names = l.URL, l.Params.Layers
-	case "Vector":
-		if !strings.HasSuffix(l.Protocol.Format, "WFS") {
-			return nil
-		}
-		url, names = l.Protocol.URL, l.Name
-	default:
-		return nil
-	}
-	if !strings.Contains(url, "/geoserver/") {
-		return nil
-	}
-	var out []string
-	for _, n := range strings.Split(names, ",") {
-		if ws, _, ok := strings.Cut(n, ":"); ok && workspaceName().MatchString(ws) {
-			out = append(out, n)
-		}
-	}
-	return out
+	return &MapFile{Path: path, Size: fi.Size(), layers: doc.Layers}, nil
 }
 
 func checkMapParams(p MapParams) error {
@@ -194,7 +142,7 @@ func (u *Uploader) PublishMap(ctx context.Context, workspace, path string, p Map
 	return &Result{
 		Ref:         client.Ref{UUID: answer[0].UUID, Workspace: workspace, Name: answer[0].Name},
 		Publication: &answer[0],
-		Warnings:    mf.Warnings,
+		Warnings:    mf.nameRefWarnings(u.Client.BaseURL()),
 	}, nil
 }
 
@@ -226,7 +174,7 @@ func (u *Uploader) UpdateMap(ctx context.Context, ref client.Ref, path string, p
 	ref.Name = firstNonEmpty(pub.Name, ref.Name)
 	res := &Result{Ref: ref, Publication: &pub}
 	if mf != nil {
-		res.Warnings = mf.Warnings
+		res.Warnings = mf.nameRefWarnings(u.Client.BaseURL())
 	}
 	return res, nil
 }

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -80,6 +81,17 @@ func checkMap(path string, p upload.MapParams) error {
 	return err
 }
 
+// nameRefHint says how to reference Layman's layers when Layman refused
+// a map that names one of them by workspace and name (error 59).
+func nameRefHint(err error) error {
+	var le *client.LaymanError
+	if !errors.As(err, &le) || le.Code != client.CodeLayerByWorkspaceName {
+		return err
+	}
+	return &cli.ExitError{Code: cli.ExitFailure, Err: err,
+		Hint: "Reference Layman's layers by their GeoServer names, layman_wms:l_<uuid> (WMS) or layman:l_<uuid> (WFS), with no workspace in the URL: `laymanctl layers get REF` shows a layer's, and `laymanctl maps create --layer REF` writes such references."}
+}
+
 // RunMapsPublish uploads the map and reports the result.
 func RunMapsPublish(ctx context.Context, f *cli.Factory, opts *MapsPublishOptions) error {
 	s, err := newSession(ctx, f, Transfer{})
@@ -88,7 +100,7 @@ func RunMapsPublish(ctx context.Context, f *cli.Factory, opts *MapsPublishOption
 	}
 	res, err := s.uploader.PublishMap(ctx, opts.Workspace, opts.File, opts.Params)
 	if err != nil {
-		return err
+		return nameRefHint(err)
 	}
 	return s.finish(ctx, upload.KindMap, res, opts.Wait)
 }
@@ -165,7 +177,7 @@ func RunMapsUpdate(ctx context.Context, f *cli.Factory, opts *MapsUpdateOptions)
 	s.waitWhenBusy(opts.Wait)
 	res, err := s.uploader.UpdateMap(ctx, opts.Ref, opts.File, opts.Params)
 	if err != nil {
-		return busyHint(err)
+		return busyHint(nameRefHint(err))
 	}
 	return s.finish(ctx, upload.KindMap, res, opts.Wait)
 }
