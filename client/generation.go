@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -71,14 +72,31 @@ func (c *Client) Generation(ctx context.Context) (Generation, error) {
 	return c.probeLocked(ctx)
 }
 
+// GenerationUnknownError is a server that answered the version probe
+// without a usable version: an error (Layman answers HTTP 500 when its
+// version.txt is missing, rest_about.py) or a version it cannot read.
+// Pinning the generation (WithGeneration) gets past it.
+type GenerationUnknownError struct{ Err error }
+
+func (e *GenerationUnknownError) Error() string {
+	return "cannot tell which Layman API the server speaks: GET /rest/about/version: " + e.Err.Error()
+}
+
+func (e *GenerationUnknownError) Unwrap() error { return e.Err }
+
 func (c *Client) probeLocked(ctx context.Context) (Generation, error) {
 	v, err := c.About.Version(ctx)
+	var he *HTTPError
+	var le *LaymanError
+	if errors.As(err, &he) || errors.As(err, &le) {
+		return 0, &GenerationUnknownError{Err: err}
+	}
 	if err != nil {
 		return 0, fmt.Errorf("detecting the Layman API generation: %w", err)
 	}
 	g, err := v.Generation()
 	if err != nil {
-		return 0, fmt.Errorf("detecting the Layman API generation: %w", err)
+		return 0, &GenerationUnknownError{Err: err}
 	}
 	c.gen = g
 	if c.genCache != nil {

@@ -157,6 +157,9 @@ LAYMAN_CONFIG        path of the configuration file; 'laymanctl config path'
                      prints the one in use.
 LAYMAN_TOKEN_STORE   where stored tokens live: keyring (default) or file.
 LAYMAN_DEBUG         any value but 0 or false logs HTTP traffic, as --debug.
+LAYMAN_API           2 or 3 pins the server's API generation (Layman 2.x or
+                     3.x) instead of asking /rest/about/version; as the
+                     profile's api key.
 
 Credentials for CI and scripts, used before the profile's stored tokens:
 LAYMAN_ACCESS_TOKEN  a bearer token, used as is and never refreshed or stored.

@@ -164,6 +164,7 @@ func classify(err error) (int, string) {
 	var dropped *upload.DroppedError
 	var tooLarge *upload.BodyTooLargeError
 	var loginRequired *auth.LoginRequiredError
+	var genUnknown *client.GenerationUnknownError
 	switch {
 	case errors.As(err, &exitErr):
 		return exitErr.Code, exitErr.Hint
@@ -205,6 +206,9 @@ func classify(err error) (int, string) {
 	case client.IsAuthFailure(err):
 		// The transport already refreshed once and replayed the request.
 		return cli.ExitAuth, "Layman rejected the token even after a refresh; run `laymanctl auth login`."
+	case errors.As(err, &genUnknown):
+		return cli.ExitFailure, "If the server is Layman, pin its API: `laymanctl config set api 3` for Layman 3.x (/rest/layers/<uuid>) " +
+			"or `laymanctl config set api 2` for Layman 2.x (/rest/workspaces/<workspace>/layers), or LAYMAN_API=3 (or 2) for one run."
 	case errors.Is(err, context.Canceled):
 		return cli.ExitInterrupted, ""
 	case errors.Is(err, client.ErrPlainHTTP):

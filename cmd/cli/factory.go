@@ -387,12 +387,25 @@ func (f *Factory) CheckBinding(server string, b auth.Binding) error {
 }
 
 // NewClient builds a Layman client with laymanctl's user agent and the
-// generation cache.
+// generation cache, or the generation the api setting pins.
 func (f *Factory) NewClient(server string, hc *http.Client) (*client.Client, error) {
-	return client.New(server,
-		client.WithHTTPClient(hc),
-		client.WithUserAgent("laymanctl/"+f.Build.Version),
-		client.WithGenerationCache(config.DefaultGenerationCache()))
+	opts := []client.Option{client.WithHTTPClient(hc),
+		client.WithUserAgent("laymanctl/" + f.Build.Version),
+		client.WithGenerationCache(config.DefaultGenerationCache())}
+	api, err := f.Setting("api")
+	if err != nil {
+		return nil, err
+	}
+	switch api.Value {
+	case "2":
+		opts = append(opts, client.WithGeneration(client.Gen2))
+	case "3":
+		opts = append(opts, client.WithGeneration(client.Gen3))
+	case "auto":
+	default:
+		return nil, Usagef("api (%s) must be 2, 3 or auto, not %q", api.Origin(), api.Value)
+	}
+	return client.New(server, opts...)
 }
 
 // warnPlainHTTP is said on every run that uses plain HTTP by permission.

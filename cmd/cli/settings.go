@@ -87,6 +87,8 @@ func (f *Factory) Setting(key string) (Setting, error) {
 			set = "true"
 		}
 		order = append(order, flag("--anonymous", set), env("LAYMAN_ANONYMOUS"), fromFile, def("false"))
+	case "api":
+		order = append(order, env("LAYMAN_API"), fromFile, def("auto"))
 	case "scopes":
 		order = append(order, fromFile, def(strings.Join(DefaultScopes, " ")))
 	default:

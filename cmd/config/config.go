@@ -41,6 +41,9 @@ type Profile struct {
 	Anonymous string `yaml:"anonymous,omitempty"`
 	// InsecureHTTP allows plain HTTP to hosts other than loopback.
 	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
+	// API pins the server's API generation, "2" or "3"; "" or "auto"
+	// asks the server (/rest/about/version).
+	API string `yaml:"api,omitempty"`
 }
 
 // Config is the whole file.
@@ -155,7 +158,7 @@ func writeFile(path string, data []byte) error {
 }
 
 // Keys are the profile settings `config get|set` know, in display order.
-var Keys = []string{"server", "auth_url", "authorize_url", "token_url", "revoke_url", "introspect_url", "client_id", "scopes", "token_store", "output", "ca_file", "anonymous"}
+var Keys = []string{"server", "auth_url", "authorize_url", "token_url", "revoke_url", "introspect_url", "client_id", "scopes", "token_store", "output", "ca_file", "anonymous", "api"}
 
 func (p *Profile) field(key string) (*string, error) {
 	switch key {
@@ -183,6 +186,8 @@ func (p *Profile) field(key string) (*string, error) {
 		return &p.CAFile, nil
 	case "anonymous":
 		return &p.Anonymous, nil
+	case "api":
+		return &p.API, nil
 	}
 	return nil, fmt.Errorf("unknown key %q: known keys are %s", key, strings.Join(Keys, ", "))
 }
@@ -218,6 +223,10 @@ func validateValue(key, value string) error {
 	case "anonymous":
 		if value != "" && value != "true" && value != "false" {
 			return fmt.Errorf("anonymous must be true or false, not %q", value)
+		}
+	case "api":
+		if value != "" && value != "auto" && value != "2" && value != "3" {
+			return fmt.Errorf("api must be 2 (Layman 2.x), 3 (Layman 3.x) or auto, not %q", value)
 		}
 	case "output":
 		if value != "" && value != "table" && value != "wide" && value != "json" && value != "yaml" {

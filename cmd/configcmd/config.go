@@ -25,8 +25,12 @@ Keys: ` + strings.Join(config.Keys, ", ") + `.
 'config get' and 'config list' show the value a command would use and where
 it comes from: a flag (--server, --output, --ca-file, --anonymous), an
 environment variable (LAYMAN_SERVER, LAYMAN_TOKEN_STORE, LAYMAN_AUTH_URL,
-LAYMAN_CLIENT_ID, LAYMAN_ANONYMOUS), the profile in the file, or laymanctl's
-default.`,
+LAYMAN_CLIENT_ID, LAYMAN_ANONYMOUS, LAYMAN_API), the profile in the file, or
+laymanctl's default.
+
+api pins the server's API generation (2: Layman 2.x, 3: Layman 3.x) for a
+server whose /rest/about/version fails (Layman answers HTTP 500 when its
+version.txt is missing); the default, auto, asks the server.`,
 	}
 	c.AddCommand(newGetCmd(f), newSetCmd(f), newUnsetCmd(f), newListCmd(f), newProfilesCmd(f),
 		newUseCmd(f), newDeleteCmd(f), newPathCmd(f))
@@ -92,6 +96,8 @@ func newSetCmd(f *cli.Factory) *cobra.Command {
 					return cli.Formats, cobra.ShellCompDirectiveNoFileComp
 				case "anonymous":
 					return []string{"true", "false"}, cobra.ShellCompDirectiveNoFileComp
+				case "api":
+					return []string{"auto", "2", "3"}, cobra.ShellCompDirectiveNoFileComp
 				case "ca_file":
 					return nil, cobra.ShellCompDirectiveDefault
 				}
