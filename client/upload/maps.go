@@ -22,6 +22,9 @@ import (
 type MapParams struct {
 	Name, Title, Description string
 	Read, Write              []string
+	// UUID is the new map's UUID chosen by the client (publish only,
+	// Layman 2.0 and later); empty lets Layman choose.
+	UUID string
 }
 
 // MapFile is a validated map composition.
@@ -88,6 +91,9 @@ func checkMapParams(p MapParams) error {
 			return &ValidationError{Field: "name", Message: err.Error()}
 		}
 	}
+	if err := checkUUID(p.UUID, false); err != nil {
+		return err
+	}
 	if err := checkAccessList("read", p.Read); err != nil {
 		return err
 	}
@@ -97,6 +103,7 @@ func checkMapParams(p MapParams) error {
 func mapForm(p MapParams, mf *MapFile) *form {
 	f := newForm()
 	f.fieldIf("name", p.Name)
+	f.fieldIf("uuid", p.UUID)
 	f.fieldIf("title", p.Title)
 	f.fieldIf("description", p.Description)
 	if len(p.Read) > 0 {
@@ -123,6 +130,11 @@ func (u *Uploader) PublishMap(ctx context.Context, workspace, path string, p Map
 	mf, err := ValidateMap(path)
 	if err != nil {
 		return nil, err
+	}
+	if p.UUID != "" {
+		if err := u.requireVersion(ctx, 2, 0, "--uuid"); err != nil {
+			return nil, err
+		}
 	}
 	var answer []client.Publication
 	err = u.Client.Maps.Create(ctx, workspace, func(path string, workspaceInForm bool) error {
@@ -158,6 +170,9 @@ func (u *Uploader) UpdateMap(ctx context.Context, ref client.Ref, path string, p
 		if mf, err = ValidateMap(path); err != nil {
 			return nil, err
 		}
+	}
+	if p.UUID != "" {
+		return nil, invalid("uuid", "only when publishing: a publication keeps its UUID")
 	}
 	p.Name = "" // PATCH never reads name: Layman renames nothing (map/rest_map.py)
 	var pub client.Publication

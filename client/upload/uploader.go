@@ -104,6 +104,11 @@ func (u *Uploader) Publish(ctx context.Context, p LayerParams) (*Result, error) 
 	if err := u.require24(ctx, plan); err != nil {
 		return nil, err
 	}
+	if p.UUID != "" {
+		if err := u.requireVersion(ctx, 2, 0, "--uuid"); err != nil {
+			return nil, err
+		}
+	}
 	chunked := plan.Total >= u.threshold()
 	if !chunked {
 		if err := checkGeoJSONFiles(plan.Files); err != nil {
@@ -339,20 +344,52 @@ func (u *Uploader) require24(ctx context.Context, plan *Plan) error {
 	if len(plan.Needs24) == 0 {
 		return nil
 	}
-	v, err := u.Client.About.Version(ctx)
+	v, err := u.laymanVersion(ctx)
 	if err != nil {
-		return fmt.Errorf("asking which Layman version runs: %w", err)
+		return err
 	}
-	major, minor, _ := strings.Cut(strings.TrimPrefix(v.Layman(), "v"), ".")
-	minor, _, _ = strings.Cut(minor, ".")
-	if n, err := strconv.Atoi(minor); major == "2" && err == nil && n >= 4 {
+	if v.major == 2 && v.minor >= 4 {
 		return nil
 	}
 	what, field := plan.Needs24[0], "file"
 	if strings.HasPrefix(what, "--") {
 		field = strings.TrimPrefix(what, "--")
 	}
-	return &ValidationError{Field: field, Message: fmt.Sprintf("%s needs Layman 2.4; this server runs Layman %s", what, v.Layman())}
+	return &ValidationError{Field: field, Message: fmt.Sprintf("%s needs Layman 2.4; this server runs Layman %s", what, v.text)}
+}
+
+// requireVersion refuses, before anything is sent, what (a flag) on a
+// server older than Layman major.minor. POST reads uuid since v2.0.0
+// (layer/rest_workspace_layers.py, map/rest_workspace_maps.py,
+// uuid.py check_input_uuid); older ones ignore it and choose their own.
+func (u *Uploader) requireVersion(ctx context.Context, major, minor int, what string) error {
+	v, err := u.laymanVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if v.major > major || v.major == major && v.minor >= minor {
+		return nil
+	}
+	return &ValidationError{Field: strings.TrimPrefix(what, "--"), Message: fmt.Sprintf("%s needs Layman %d.%d or later; this server runs Layman %s", what, major, minor, v.text)}
+}
+
+type serverVersion struct {
+	major, minor int
+	text         string
+}
+
+// laymanVersion asks the server which Layman runs (/rest/about/version).
+func (u *Uploader) laymanVersion(ctx context.Context) (serverVersion, error) {
+	v, err := u.Client.About.Version(ctx)
+	if err != nil {
+		return serverVersion{}, fmt.Errorf("asking which Layman version runs: %w", err)
+	}
+	major, rest, _ := strings.Cut(strings.TrimPrefix(v.Layman(), "v"), ".")
+	minor, _, _ := strings.Cut(rest, ".")
+	lv := serverVersion{text: v.Layman()}
+	lv.major, _ = strconv.Atoi(major)
+	lv.minor, _ = strconv.Atoi(minor)
+	return lv, nil
 }
 
 // reportWhole tells Progress about files sent in one request.
@@ -380,6 +417,7 @@ func layerForm(plan *Plan, workspace string, chunked bool) (*form, error) {
 	f := newForm()
 	f.fieldIf("workspace", workspace)
 	f.fieldIf("name", p.Name)
+	f.fieldIf("uuid", p.UUID)
 	f.fieldIf("title", p.Title)
 	f.fieldIf("description", p.Description)
 	f.fieldIf("crs", p.CRS)

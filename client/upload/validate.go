@@ -26,6 +26,9 @@ type LayerParams struct {
 	// Append adds Files to a time series instead of replacing its data
 	// (update only, Layman 2.4 append=true).
 	Append bool
+	// UUID is the new layer's UUID chosen by the client (publish only,
+	// Layman 2.0 and later); empty lets Layman choose.
+	UUID string
 }
 
 // Plan is validated input, ready to send.
@@ -74,6 +77,9 @@ func ValidateLayer(p LayerParams, patch bool) (*Plan, error) {
 		}
 	}
 	if err := checkTimeFormat(p.TimeRegexFormat); err != nil {
+		return nil, err
+	}
+	if err := checkUUID(p.UUID, patch); err != nil {
 		return nil, err
 	}
 	hasFiles := len(p.Files) > 0
@@ -380,4 +386,21 @@ func names(files []File) []string {
 		out[i] = f.Name
 	}
 	return out
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// checkUUID checks a client-chosen UUID: Layman reads any form Python's
+// UUID() takes (uuid.py check_input_uuid) and stores it as given, so only
+// the canonical form it gives its own UUIDs is accepted.
+func checkUUID(id string, patch bool) error {
+	switch {
+	case id == "":
+		return nil
+	case patch:
+		return invalid("uuid", "only when publishing: a publication keeps its UUID")
+	case !uuidPattern.MatchString(id):
+		return invalid("uuid", "%q is not a UUID like 0b7c6a4e-1234-4abc-8def-5a6b7c8d9e0f", id)
+	}
+	return nil
 }

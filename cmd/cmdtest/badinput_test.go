@@ -38,6 +38,8 @@ func TestBadInputSendsNoRequest(t *testing.T) {
 			"", 2, "Java SimpleDateFormat pattern: use yyyyMMdd"},
 		{"update --name", []string{"layers", "update", "alice:x", "--name", "y"}, "", 2, "Layman never renames a layer"},
 		{"maps update --name", []string{"maps", "update", "alice:x", "--name", "y"}, "", 2, "Layman never renames a map"},
+		{"publish --uuid not a UUID", []string{"layers", "publish", "--workspace", "alice", "--uuid", "rivers-1", "rivers.geojson"}, "", 2, `uuid: "rivers-1" is not a UUID`},
+		{"maps publish --uuid not a UUID", []string{"maps", "publish", "--workspace", "alice", "--uuid", "{0b7c6a4e12344abc8def5a6b7c8d9e0f}", "city.json"}, "", 2, "is not a UUID like"},
 		{"bbox with spaces", []string{"layers", "list", "--bbox", "12, 48, 19, 51"}, "", 2, "plain decimal number"},
 		{"lower-case everyone", []string{"layers", "update", "alice:x", "--read", "everyone"}, "", 2, "did you mean EVERYONE"},
 		{"wait negative timeout", []string{"layers", "wait", "alice:x", "--timeout", "-1s"}, "", 2, "--timeout"},

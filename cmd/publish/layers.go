@@ -63,7 +63,8 @@ nothing.`,
   laymanctl layers publish dem.tif dem.tfw -w alice --wait --timeout 30m
   laymanctl layers publish s2_20240101.tif s2_20240201.tif --workspace alice \
     --time-regex '[0-9]{8}' --time-regex-format yyyyMMdd
-  laymanctl layers publish --file-path ortho/2024 --workspace alice --name ortho`,
+  laymanctl layers publish --file-path ortho/2024 --workspace alice --name ortho
+  laymanctl layers publish rivers.geojson -w alice --uuid 0b7c6a4e-1234-4abc-8def-5a6b7c8d9e0f`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Params.Files = args
 			if err := checkIfExists(opts.IfExists); err != nil {
@@ -92,6 +93,7 @@ nothing.`,
 	fs := c.Flags()
 	fs.StringVarP(&opts.Params.Workspace, "workspace", "w", "", "workspace to publish in (default: your own)")
 	fs.StringVar(&opts.Params.Name, "name", "", "layer name (default: derived from the main file's name)")
+	fs.StringVar(&opts.Params.UUID, "uuid", "", "the new layer's UUID, instead of one Layman chooses (Layman 2.0+)")
 	fs.StringVar(&opts.Params.FilePath, "file-path", "", "publish a GeoTIFF or a directory of them already in GeoServer's data directory, relative to it (Layman 2.4)")
 	addLayerFlags(fs, &opts.Params)
 	addTransferFlags(fs, &tf)
@@ -133,7 +135,7 @@ func RunLayersPublish(ctx context.Context, f *cli.Factory, opts *LayersPublishOp
 			}
 			return s.finish(ctx, upload.KindLayer, &upload.Result{Ref: ref}, opts.Wait)
 		case IfExistsUpdate:
-			p.Workspace, p.Name = "", ""
+			p.Workspace, p.Name, p.UUID = "", "", ""
 			return s.update(ctx, ref, p, opts.Wait, opts.DryRun)
 		default:
 			return existsHint(&client.LaymanError{Code: client.CodeLayerExists, StatusCode: 409, Message: "Layer already exists"}, opts.Params)

@@ -42,8 +42,9 @@ version 2 or 3) in a workspace. The file is checked locally first: bad input
 exits 2 with nothing sent. On a terminal the command waits for the server's
 processing (--no-wait to return at once); it exits 5 when processing ends
 INCOMPLETE.`,
-		Example: `  laymanctl maps publish city.json --workspace alice --read EVERYONE`,
-		Args:    cli.ExactArgs(1, "FILE.json"),
+		Example: `  laymanctl maps publish city.json --workspace alice --read EVERYONE
+  laymanctl maps publish city.json -w alice --uuid 0b7c6a4e-1234-4abc-8def-5a6b7c8d9e0f`,
+		Args: cli.ExactArgs(1, "FILE.json"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.File = args[0]
 			var err error
@@ -67,6 +68,7 @@ INCOMPLETE.`,
 	c.Flags().StringVarP(&opts.Workspace, "workspace", "w", "", "workspace to publish in (default: your own)")
 	addMapFlags(c, &opts.Params, &wf)
 	c.Flags().StringVar(&opts.Params.Name, "name", "", "map name (default: from the composition's name or title)")
+	c.Flags().StringVar(&opts.Params.UUID, "uuid", "", "the new map's UUID, instead of one Layman chooses (Layman 2.0+)")
 	return c
 }
 

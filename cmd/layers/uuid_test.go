@@ -1,0 +1,34 @@
+package layers_test
+
+import (
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/laymanctl/laymanctl/client/laymantest/reallayman"
+)
+
+// Real Layman (master and 2.4) gives a layer published with --uuid that
+// UUID.
+func TestPublishWithUUIDOnRealLayman(t *testing.T) {
+	for _, v := range reallayman.Versions {
+		t.Run(v, func(t *testing.T) {
+			s := reallayman.Get(t, reallayman.Options{Version: v})
+			alice := s.User(t, s.Alice)
+			h, as := onRealLayman(t, s)
+			as(alice)
+			b := make([]byte, 16)
+			_, _ = rand.Read(b)
+			b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+			id := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+			name := "uuid_" + strings.ReplaceAll(v, ".", "")
+			if r := h.Run("layers", "publish", reallayman.Sample("small.geojson"), "-w", "alice", "--name", name, "--uuid", id, "--wait", "--timeout", "3m"); r.Code != 0 {
+				t.Fatalf("publish --uuid:\n%s", r)
+			}
+			if r := h.Run("layers", "get", "alice:"+name, "--jq", ".uuid"); strings.TrimSpace(r.Stdout) != id {
+				t.Errorf("uuid of the layer, want %s:\n%s", id, r)
+			}
+		})
+	}
+}
