@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -257,6 +258,21 @@ func (s publicationService) Delete(ctx context.Context, ref Ref) (*Publication, 
 // Thumbnail streams the PNG thumbnail; the caller closes it.
 func (s publicationService) Thumbnail(ctx context.Context, ref Ref) (io.ReadCloser, string, error) {
 	return s.stream(ctx, ref, "thumbnail")
+}
+
+// MetadataComparison compares the publication's metadata properties in
+// each of its sources (Layman's own record, the metadata catalogue, ...):
+// GET Workspace Layer/Map Metadata Comparison, addressed by workspace and
+// name in every generation (layer/rest_workspace_layer_metadata_comparison.py,
+// map/rest_workspace_map_metadata_comparison.py, master and 2.4).
+func (s publicationService) MetadataComparison(ctx context.Context, ref Ref) (json.RawMessage, error) {
+	full, err := s.Named(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	var raw json.RawMessage
+	path := "rest/workspaces/" + url.PathEscape(full.Workspace) + "/" + s.kind.plural + "/" + url.PathEscape(full.Name) + "/metadata-comparison"
+	return raw, s.c.GetJSON(ctx, path, &raw)
 }
 
 func (s publicationService) get(ctx context.Context, ref Ref, v any) error {

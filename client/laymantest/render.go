@@ -279,10 +279,11 @@ func (s *Server) metadataComparison(w http.ResponseWriter, r *http.Request, _ *a
 	s.mu.Lock()
 	url, title := s.pubURL(s.baseURL(r), p), p.title
 	s.mu.Unlock()
+	// Sources are numbered s1, s2, ... (common/metadata.py transform_metadata_props_to_comparison).
 	writeJSON(w, http.StatusOK, map[string]any{
-		"metadata_sources": map[string]any{"0": map[string]any{"url": url}},
+		"metadata_sources": map[string]any{"s1": map[string]any{"url": url}},
 		"metadata_properties": map[string]any{
-			"title": map[string]any{"values": map[string]any{"0": title}, "equal": true, "equal_or_null": true},
+			"title": map[string]any{"values": map[string]any{"s1": title}, "equal": true, "equal_or_null": true},
 		},
 	})
 	return nil

@@ -26,6 +26,7 @@ type Service interface {
 	Delete(ctx context.Context, ref client.Ref) (*client.Publication, error)
 	DeleteAll(ctx context.Context, workspace string) ([]client.Publication, error)
 	Thumbnail(ctx context.Context, ref client.Ref) (io.ReadCloser, string, error)
+	MetadataComparison(ctx context.Context, ref client.Ref) (json.RawMessage, error)
 }
 
 // Kind is what differs between the layer, map and publication commands.
