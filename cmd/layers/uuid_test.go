@@ -10,8 +10,9 @@ import (
 )
 
 // Real Layman (master and 2.4) gives a layer published with --uuid that
-// UUID.
-func TestPublishWithUUIDOnRealLayman(t *testing.T) {
+// UUID, and compares its metadata in Layman and the catalogue
+// (metadata-comparison, by workspace and name on both).
+func TestUUIDAndMetadataComparisonOnRealLayman(t *testing.T) {
 	for _, v := range reallayman.Versions {
 		t.Run(v, func(t *testing.T) {
 			s := reallayman.Get(t, reallayman.Options{Version: v})
@@ -28,6 +29,10 @@ func TestPublishWithUUIDOnRealLayman(t *testing.T) {
 			}
 			if r := h.Run("layers", "get", "alice:"+name, "--jq", ".uuid"); strings.TrimSpace(r.Stdout) != id {
 				t.Errorf("uuid of the layer, want %s:\n%s", id, r)
+			}
+			r := h.Run("layers", "metadata-comparison", id)
+			if r.Code != 0 || !strings.Contains(r.Stdout, "title\tyes\t") || !strings.Contains(r.Stdout, "source s1\t") {
+				t.Errorf("metadata-comparison:\n%s", r)
 			}
 		})
 	}
