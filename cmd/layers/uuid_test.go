@@ -37,3 +37,25 @@ func TestUUIDAndMetadataComparisonOnRealLayman(t *testing.T) {
 		})
 	}
 }
+
+// Layman's /geoserver proxy takes the login's token for any OGC request
+// (GetCapabilities, WFS-T, ...), which `laymanctl api` sends: a private
+// layer is in alice's WFS capabilities and not in the anonymous ones.
+func TestOGCProxyThroughAPIOnRealLayman(t *testing.T) {
+	for _, v := range reallayman.Versions {
+		t.Run(v, func(t *testing.T) {
+			s := reallayman.Get(t, reallayman.Options{Version: v})
+			alice := s.User(t, s.Alice)
+			h, as := onRealLayman(t, s)
+			as(alice)
+			l := publish(t, h, reallayman.Sample("small.geojson"), "ogc_"+strings.ReplaceAll(v, ".", ""))
+			caps := []string{"api", "GET", "geoserver/layman/wfs", "-F", "service=WFS", "-F", "request=GetCapabilities", "-F", "version=2.0.0"}
+			if r := h.Run(caps...); r.Code != 0 || !strings.Contains(r.Stdout, "l_"+l.UUID) {
+				t.Errorf("alice's capabilities lack her layer l_%s:\n%.2000s", l.UUID, r)
+			}
+			if r := h.Run(append(caps, "--anonymous")...); r.Code != 0 || strings.Contains(r.Stdout, "l_"+l.UUID) {
+				t.Errorf("anonymous capabilities and alice's private layer l_%s:\n%.2000s", l.UUID, r)
+			}
+		})
+	}
+}
