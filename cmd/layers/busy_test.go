@@ -50,47 +50,41 @@ func refusedPatches(t *testing.T, s *reallayman.Server, uuid, name string) int {
 // 49 (it aborts the processing). The lock is held by the test, as Layman's
 // processing holds it, so that the case does not depend on timing.
 func TestUpdateWaitsWhileBusyOnRealLayman(t *testing.T) {
-	for _, v := range reallayman.Versions {
-		t.Run(v, func(t *testing.T) {
-			s := reallayman.Get(t, reallayman.Options{Version: v})
-			alice := s.User(t, s.Alice)
-			h, as := onRealLayman(t, s)
-			as(alice)
-			name := "busy_" + strings.ReplaceAll(v, ".", "")
-			l := publish(t, h, reallayman.Sample("small.geojson"), name)
-			field := "alice:layman.layer:" + name
-			redisCLI(t, s, "HSET", publicationLocks, field, "patch")
-			t.Cleanup(func() { redisCLI(t, s, "HDEL", publicationLocks, field) })
+	cmdtest.AsAliceOnRealLayman(t, func(t *testing.T, s *reallayman.Server, h *cmdtest.Harness, suffix string) {
+		name := "busy_" + suffix
+		l := publish(t, h, reallayman.Sample("small.geojson"), name)
+		field := "alice:layman.layer:" + name
+		redisCLI(t, s, "HSET", publicationLocks, field, "patch")
+		t.Cleanup(func() { redisCLI(t, s, "HDEL", publicationLocks, field) })
 
-			r := h.Run("layers", "update", "alice:"+name, "--title", "Never", "--no-wait", "--timeout", "2s")
-			if r.Code != 1 || !strings.Contains(r.Stderr, "so nothing was changed") || !strings.Contains(r.Stderr, "Layman error 49") {
-				t.Fatalf("update of a locked layer past --timeout:\n%s", r)
-			}
-			refused := refusedPatches(t, s, l.UUID, name)
+		r := h.Run("layers", "update", "alice:"+name, "--title", "Never", "--no-wait", "--timeout", "2s")
+		if r.Code != 1 || !strings.Contains(r.Stderr, "so nothing was changed") || !strings.Contains(r.Stderr, "Layman error 49") {
+			t.Fatalf("update of a locked layer past --timeout:\n%s", r)
+		}
+		refused := refusedPatches(t, s, l.UUID, name)
 
-			done := make(chan cmdtest.Result, 1)
-			go func() {
-				done <- h.Run("layers", "update", "alice:"+name, "--title", "After the wait", "--wait", "--timeout", "3m")
-			}()
-			// Release the lock once Layman has refused the second update.
-			for deadline := time.Now().Add(2 * time.Minute); refusedPatches(t, s, l.UUID, name) == refused; time.Sleep(100 * time.Millisecond) {
-				if time.Now().After(deadline) {
-					t.Fatal("the update sent no PATCH that Layman refused")
-				}
+		done := make(chan cmdtest.Result, 1)
+		go func() {
+			done <- h.Run("layers", "update", "alice:"+name, "--title", "After the wait", "--wait", "--timeout", "3m")
+		}()
+		// Release the lock once Layman has refused the second update.
+		for deadline := time.Now().Add(2 * time.Minute); refusedPatches(t, s, l.UUID, name) == refused; time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the update sent no PATCH that Layman refused")
 			}
-			redisCLI(t, s, "HDEL", publicationLocks, field)
-			r = <-done
-			if r.Code != 0 || !strings.Contains(r.Stderr, "is still being processed by Layman (error 49); waiting") {
-				t.Errorf("update of a layer locked while it waits:\n%s", r)
-			}
-			if g := h.Run("layers", "get", "alice:"+name, "--jq", ".title"); strings.TrimSpace(g.Stdout) != "After the wait" {
-				t.Errorf("title after the update:\n%s", g)
-			}
+		}
+		redisCLI(t, s, "HDEL", publicationLocks, field)
+		r = <-done
+		if r.Code != 0 || !strings.Contains(r.Stderr, "is still being processed by Layman (error 49); waiting") {
+			t.Errorf("update of a layer locked while it waits:\n%s", r)
+		}
+		if g := h.Run("layers", "get", "alice:"+name, "--jq", ".title"); strings.TrimSpace(g.Stdout) != "After the wait" {
+			t.Errorf("title after the update:\n%s", g)
+		}
 
-			redisCLI(t, s, "HSET", publicationLocks, field, "patch")
-			if r := h.Run("layers", "delete", "alice:"+name, "--yes"); r.Code != 0 {
-				t.Errorf("delete of a locked layer:\n%s", r)
-			}
-		})
-	}
+		redisCLI(t, s, "HSET", publicationLocks, field, "patch")
+		if r := h.Run("layers", "delete", "alice:"+name, "--yes"); r.Code != 0 {
+			t.Errorf("delete of a locked layer:\n%s", r)
+		}
+	})
 }

@@ -7,55 +7,44 @@ import (
 	"testing"
 
 	"github.com/laymanctl/laymanctl/client/laymantest/reallayman"
+	"github.com/laymanctl/laymanctl/cmd/cmdtest"
 )
 
 // Real Layman (master and 2.4) gives a layer published with --uuid that
 // UUID, and compares its metadata in Layman and the catalogue
 // (metadata-comparison, by workspace and name on both).
 func TestUUIDAndMetadataComparisonOnRealLayman(t *testing.T) {
-	for _, v := range reallayman.Versions {
-		t.Run(v, func(t *testing.T) {
-			s := reallayman.Get(t, reallayman.Options{Version: v})
-			alice := s.User(t, s.Alice)
-			h, as := onRealLayman(t, s)
-			as(alice)
-			b := make([]byte, 16)
-			_, _ = rand.Read(b)
-			b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
-			id := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-			name := "uuid_" + strings.ReplaceAll(v, ".", "")
-			if r := h.Run("layers", "publish", reallayman.Sample("small.geojson"), "-w", "alice", "--name", name, "--uuid", id, "--wait", "--timeout", "3m"); r.Code != 0 {
-				t.Fatalf("publish --uuid:\n%s", r)
-			}
-			if r := h.Run("layers", "get", "alice:"+name, "--jq", ".uuid"); strings.TrimSpace(r.Stdout) != id {
-				t.Errorf("uuid of the layer, want %s:\n%s", id, r)
-			}
-			r := h.Run("layers", "metadata-comparison", id)
-			if r.Code != 0 || !strings.Contains(r.Stdout, "title\tyes\t") || !strings.Contains(r.Stdout, "source s1\t") {
-				t.Errorf("metadata-comparison:\n%s", r)
-			}
-		})
-	}
+	cmdtest.AsAliceOnRealLayman(t, func(t *testing.T, s *reallayman.Server, h *cmdtest.Harness, suffix string) {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+		id := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+		name := "uuid_" + suffix
+		if r := h.Run("layers", "publish", reallayman.Sample("small.geojson"), "-w", "alice", "--name", name, "--uuid", id, "--wait", "--timeout", "3m"); r.Code != 0 {
+			t.Fatalf("publish --uuid:\n%s", r)
+		}
+		if r := h.Run("layers", "get", "alice:"+name, "--jq", ".uuid"); strings.TrimSpace(r.Stdout) != id {
+			t.Errorf("uuid of the layer, want %s:\n%s", id, r)
+		}
+		r := h.Run("layers", "metadata-comparison", id)
+		if r.Code != 0 || !strings.Contains(r.Stdout, "title\tyes\t") || !strings.Contains(r.Stdout, "source s1\t") {
+			t.Errorf("metadata-comparison:\n%s", r)
+		}
+	})
 }
 
 // Layman's /geoserver proxy takes the login's token for any OGC request
 // (GetCapabilities, WFS-T, ...), which `laymanctl api` sends: a private
 // layer is in alice's WFS capabilities and not in the anonymous ones.
 func TestOGCProxyThroughAPIOnRealLayman(t *testing.T) {
-	for _, v := range reallayman.Versions {
-		t.Run(v, func(t *testing.T) {
-			s := reallayman.Get(t, reallayman.Options{Version: v})
-			alice := s.User(t, s.Alice)
-			h, as := onRealLayman(t, s)
-			as(alice)
-			l := publish(t, h, reallayman.Sample("small.geojson"), "ogc_"+strings.ReplaceAll(v, ".", ""))
-			caps := []string{"api", "GET", "geoserver/layman/wfs", "-F", "service=WFS", "-F", "request=GetCapabilities", "-F", "version=2.0.0"}
-			if r := h.Run(caps...); r.Code != 0 || !strings.Contains(r.Stdout, "l_"+l.UUID) {
-				t.Errorf("alice's capabilities lack her layer l_%s:\n%.2000s", l.UUID, r)
-			}
-			if r := h.Run(append(caps, "--anonymous")...); r.Code != 0 || strings.Contains(r.Stdout, "l_"+l.UUID) {
-				t.Errorf("anonymous capabilities and alice's private layer l_%s:\n%.2000s", l.UUID, r)
-			}
-		})
-	}
+	cmdtest.AsAliceOnRealLayman(t, func(t *testing.T, s *reallayman.Server, h *cmdtest.Harness, suffix string) {
+		l := publish(t, h, reallayman.Sample("small.geojson"), "ogc_"+suffix)
+		caps := []string{"api", "GET", "geoserver/layman/wfs", "-F", "service=WFS", "-F", "request=GetCapabilities", "-F", "version=2.0.0"}
+		if r := h.Run(caps...); r.Code != 0 || !strings.Contains(r.Stdout, "l_"+l.UUID) {
+			t.Errorf("alice's capabilities lack her layer l_%s:\n%.2000s", l.UUID, r)
+		}
+		if r := h.Run(append(caps, "--anonymous")...); r.Code != 0 || strings.Contains(r.Stdout, "l_"+l.UUID) {
+			t.Errorf("anonymous capabilities and alice's private layer l_%s:\n%.2000s", l.UUID, r)
+		}
+	})
 }
