@@ -16,13 +16,14 @@ import (
 func NewCmdMetadataComparison(f *cli.Factory, kind Kind) *cobra.Command {
 	return &cobra.Command{
 		Use:   "metadata-comparison REF",
-		Short: fmt.Sprintf("Compare a %s's metadata in Layman and in its metadata catalogue", kind.Singular),
+		Short: fmt.Sprintf("Compare a %s's metadata in Layman and its catalogue", kind.Singular),
 		Long: fmt.Sprintf(`Show each metadata property of the %[1]s as every source has it (Layman's
 own record, the metadata catalogue's record, ...) and whether they agree:
 Layman's metadata comparison. REF is the %[1]s's UUID or workspace:name.
 -o json prints Layman's answer (metadata_sources, metadata_properties).`, kind.Singular),
 		Example: fmt.Sprintf(`  laymanctl %[1]s metadata-comparison alice:rivers
-  laymanctl %[1]s metadata-comparison alice:rivers --jq '.metadata_properties | map_values(.equal)'`, kind.Plural),
+  laymanctl %[1]s metadata-comparison alice:rivers \
+    --jq '.metadata_properties | map_values(.equal)'`, kind.Plural),
 		Args: cli.ExactArgs(1, "REF"),
 		RunE: func(c *cobra.Command, args []string) error {
 			refs, err := cli.ParseRefs(args)

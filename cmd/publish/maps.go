@@ -43,7 +43,8 @@ exits 2 with nothing sent. On a terminal the command waits for the server's
 processing (--no-wait to return at once); it exits 5 when processing ends
 INCOMPLETE.`,
 		Example: `  laymanctl maps publish city.json --workspace alice --read EVERYONE
-  laymanctl maps publish city.json -w alice --uuid 0b7c6a4e-1234-4abc-8def-5a6b7c8d9e0f`,
+  laymanctl maps publish city.json -w alice \
+    --uuid 0b7c6a4e-1234-4abc-8def-5a6b7c8d9e0f`,
 		Args: cli.ExactArgs(1, "FILE.json"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.File = args[0]
