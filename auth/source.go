@@ -103,6 +103,14 @@ func (s *StoredSource) ForceRefresh(ctx context.Context, stale string) (*oauth2.
 	return s.renew(ctx, stale)
 }
 
+// Expired reports whether tok is past its expiry by the source's clock. An
+// expiry counted from the token request is never later than the
+// authorization server's, so a token Layman rejected and that is past it
+// has expired, not been revoked.
+func (s *StoredSource) Expired(tok *oauth2.Token) bool {
+	return !tok.Expiry.IsZero() && !s.o.Clock.Now().Before(tok.Expiry)
+}
+
 // refreshGrace bounds how long a refresh that has started is carried on
 // after the command was interrupted: the authorization server rotates the
 // refresh token as it answers, so a refresh abandoned half-way would lose

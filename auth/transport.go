@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 
+	"golang.org/x/oauth2"
+
 	"github.com/laymanctl/laymanctl/client"
 )
 
@@ -17,8 +19,9 @@ const maxAuthErrorBody = 16 << 10
 // with `Authorization: Bearer` from src; a request to any other origin (a
 // redirect, say) goes without it, so the token never leaves the server it
 // belongs to. When Layman rejects the token (HTTP 403, code 32, its answer
-// to an expired or revoked token) it renews the token once and replays the
-// request once, provided the body can be replayed (req.GetBody).
+// to an expired or revoked token) it renews the token and replays the
+// request, provided the body can be replayed (req.GetBody): once, and again
+// only while the token replayed with expired before Layman reached it.
 func Transport(server string, src TokenSource, base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -52,22 +55,47 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if hasBody && req.GetBody == nil {
 		return resp, nil
 	}
-	renewed, err := t.src.ForceRefresh(ctx, tok.AccessToken)
-	if err != nil {
-		discard(resp)
-		return nil, err
-	}
-	replay := withBearer(req, renewed.AccessToken)
-	if hasBody {
-		body, err := req.GetBody()
+	for replays := 1; ; replays++ {
+		renewed, err := t.src.ForceRefresh(ctx, tok.AccessToken)
 		if err != nil {
 			discard(resp)
-			return nil, fmt.Errorf("rewinding the request body to replay it: %w", err)
+			return nil, err
 		}
-		replay.Body = body
+		replay := withBearer(req, renewed.AccessToken)
+		if hasBody {
+			body, err := req.GetBody()
+			if err != nil {
+				discard(resp)
+				return nil, fmt.Errorf("rewinding the request body to replay it: %w", err)
+			}
+			replay.Body = body
+		}
+		discard(resp)
+		resp, err = t.base.RoundTrip(replay)
+		if err != nil || !tokenRejected(resp) || replays == maxReplays || !expiredMeanwhile(t.src, renewed) {
+			return resp, err
+		}
+		tok = renewed
 	}
-	discard(resp)
-	return t.base.RoundTrip(replay)
+}
+
+// maxReplays bounds the replays of one request after Layman rejected its
+// token: the first replay follows any rejection, the others only one of a
+// token that expired while the request waited (expiredMeanwhile).
+const maxReplays = 4
+
+// expiryAware is a TokenSource that can tell a token past its expiry.
+type expiryAware interface {
+	Expired(tok *oauth2.Token) bool
+}
+
+// expiredMeanwhile reports whether tok, rejected by Layman, had expired by
+// the time the answer came: a busy server (Layman's few sync workers) may
+// take longer to reach a queued request than a short-lived token lives.
+// Layman rejecting a token still valid is not helped by another refresh.
+func expiredMeanwhile(src TokenSource, tok *oauth2.Token) bool {
+	ea, ok := src.(expiryAware)
+	return ok && ea.Expired(tok)
 }
 
 // withBearer is a copy of req carrying the token: a RoundTripper must not

@@ -195,3 +195,42 @@ func TestTransportStaticTokenRejected(t *testing.T) {
 		t.Error("the message shows the token")
 	}
 }
+
+// A busy Layman reaches a queued request after its short-lived token has
+// expired: the request is replayed with a newer token while the rejected
+// one had expired by the answer (each such token refreshed once); a token
+// rejected while still valid is not refreshed again.
+func TestTransportReplaysWhileTokensExpireInTheQueue(t *testing.T) {
+	for _, queued := range []bool{true, false} {
+		f := newSourceFixture(t)
+		f.stored(t, time.Hour)
+		var requests atomic.Int32
+		layman := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			requests.Add(1)
+			if r.Header.Get("Authorization") == "Bearer access-3" {
+				_, _ = io.WriteString(w, `{}`)
+				return
+			}
+			if queued {
+				f.clock.Advance(2 * time.Hour) // the token expired while the request waited
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, oauth2FailureBody)
+		}))
+		t.Cleanup(layman.Close)
+		hc := &http.Client{Transport: Transport(layman.URL, f.source(), layman.Client().Transport)}
+		resp, err := hc.Post(layman.URL+"/rest/layers", "text/plain", strings.NewReader("payload"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		refreshes, _, _ := f.srv.stats()
+		switch {
+		case queued && (resp.StatusCode != http.StatusOK || refreshes != 3 || requests.Load() != 4):
+			t.Errorf("tokens expiring in the queue: HTTP %d after %d requests and %d refreshes, want 200 after 4 and 3", resp.StatusCode, requests.Load(), refreshes)
+		case !queued && (resp.StatusCode != http.StatusForbidden || refreshes != 1 || requests.Load() != 2):
+			t.Errorf("valid tokens rejected: HTTP %d after %d requests and %d refreshes, want 403 after 2 and 1", resp.StatusCode, requests.Load(), refreshes)
+		}
+	}
+}
