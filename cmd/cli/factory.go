@@ -392,16 +392,15 @@ func (f *Factory) NewClient(server string, hc *http.Client) (*client.Client, err
 	opts := []client.Option{client.WithHTTPClient(hc),
 		client.WithUserAgent("laymanctl/" + f.Build.Version),
 		client.WithGenerationCache(config.DefaultGenerationCache())}
-	api, err := f.Setting("api")
-	if err != nil {
-		return nil, err
-	}
+	// A profile that does not exist yet (auth login --profile new) pins
+	// nothing; a damaged file is reported by whatever reads it next.
+	api, _ := f.Setting("api")
 	switch api.Value {
 	case "2":
 		opts = append(opts, client.WithGeneration(client.Gen2))
 	case "3":
 		opts = append(opts, client.WithGeneration(client.Gen3))
-	case "auto":
+	case "auto", "":
 	default:
 		return nil, Usagef("api (%s) must be 2, 3 or auto, not %q", api.Origin(), api.Value)
 	}
