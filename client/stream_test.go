@@ -54,7 +54,7 @@ func TestStreamHandsOverItemsAsTheyArrive(t *testing.T) {
 // The raw item is the server's JSON, byte for byte.
 func TestStreamKeepsTheServersJSON(t *testing.T) {
 	ts := newTestServer(t)
-	item := `{ "name" : "a\u00e9<b>",  "uuid":"x", "n": 1.50E+3, "extra": {"k": [1, 2]} }`
+	item := `{ "name" : "a\u00e9<b>",  "uuid":"x", "n": 1.50E+3, "extra": {"k": [1, 2]}, "q": "say \"}]\" \\", "e": "" }`
 	ts.json("GET /rest/maps", 200, " [ "+item+" ,\n"+item+"] \n")
 	n := 0
 	for it, err := range ts.client.Maps.Stream(ctxT(t), nil, true).Items {
