@@ -10,6 +10,8 @@ import (
 	"iter"
 	"net/url"
 	"strings"
+
+	"github.com/laymanctl/laymanctl/client/jsonsplit"
 )
 
 // ListItem is one item of a list as the server sent it: valid JSON, a JSON
@@ -175,10 +177,8 @@ func allPages(ctx context.Context, opts *ListOptions, open openPage) iter.Seq2[P
 	}
 }
 
-// listReader reads a list answer (a JSON array of objects) item by item.
-// It finds where each item ends by following only strings and brackets,
-// and has encoding/json check the item: one scan for validity instead of
-// json.Decoder's two, with the item kept as the server sent it.
+// listReader reads a list answer (a JSON array of objects) item by item,
+// each kept as the server sent it.
 type listReader struct {
 	from  string
 	body  io.ReadCloser
@@ -201,7 +201,7 @@ func (c *Client) openList(ctx context.Context, path string, q url.Values) (*list
 		return nil, err
 	}
 	r := &listReader{from: from, body: resp.Body, in: bufio.NewReaderSize(resp.Body, 64<<10), total: listTotal(resp.Header)}
-	switch c, err := r.nonSpace(); {
+	switch c, err := jsonsplit.NonSpace(r.in); {
 	case err != nil:
 		r.body.Close()
 		return nil, r.fail(err)
@@ -244,11 +244,11 @@ func (r *listReader) readAhead() error {
 }
 
 func (r *listReader) read() (it ListItem, more bool, err error) {
-	c, err := r.nonSpace()
+	c, err := jsonsplit.NonSpace(r.in)
 	if err == nil && r.items > 0 {
 		switch c {
 		case ',':
-			c, err = r.nonSpace()
+			c, err = jsonsplit.NonSpace(r.in)
 			if err == nil && c == ']' {
 				return it, false, r.syntax([]byte{c}) // a trailing comma
 			}
@@ -265,11 +265,8 @@ func (r *listReader) read() (it ListItem, more bool, err error) {
 	case c != '{':
 		return it, false, r.unexpected(c, "want an object for each item, got %s")
 	}
-	if it.Raw, err = r.object(); err != nil {
+	if it.Raw, err = jsonsplit.Value(r.in, c); err != nil {
 		return it, false, r.fail(err)
-	}
-	if !json.Valid(it.Raw) {
-		return it, false, r.syntax(it.Raw)
 	}
 	r.items++
 	it.from = r.from
@@ -287,69 +284,13 @@ func (r *listReader) read() (it ListItem, more bool, err error) {
 
 // end checks that nothing but white space follows the closing bracket.
 func (r *listReader) end() error {
-	switch c, err := r.nonSpace(); {
+	switch c, err := jsonsplit.NonSpace(r.in); {
 	case err == io.EOF:
 		return nil
 	case err != nil:
 		return r.fail(err)
 	default:
 		return r.unexpected(c, "%s after the list")
-	}
-}
-
-// object reads an object whose opening brace was read, through its
-// closing brace, as it was sent.
-func (r *listReader) object() ([]byte, error) {
-	raw := []byte{'{'}
-	depth, inString, escaped := 1, false, false
-	for {
-		if _, err := r.in.Peek(1); err != nil {
-			return nil, err
-		}
-		b, _ := r.in.Peek(r.in.Buffered())
-		i := 0
-		for ; i < len(b) && depth > 0; i++ {
-			c := b[i]
-			if inString {
-				switch {
-				case escaped:
-					escaped = false
-				case c == '\\':
-					escaped = true
-				case c == '"':
-					inString = false
-				}
-				continue
-			}
-			switch c {
-			case '"':
-				inString = true
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-			}
-		}
-		raw = append(raw, b[:i]...)
-		r.in.Discard(i)
-		if depth == 0 {
-			return raw, nil
-		}
-	}
-}
-
-// nonSpace reads up to the next byte that is not JSON white space.
-func (r *listReader) nonSpace() (byte, error) {
-	for {
-		c, err := r.in.ReadByte()
-		if err != nil {
-			return 0, err
-		}
-		switch c {
-		case ' ', '\t', '\n', '\r':
-			continue
-		}
-		return c, nil
 	}
 }
 
@@ -363,10 +304,7 @@ func (r *listReader) unexpected(c byte, format string) error {
 }
 
 // syntax is encoding/json's error for invalid JSON.
-func (r *listReader) syntax(invalid []byte) error {
-	var v any
-	return r.fail(json.Unmarshal(invalid, &v))
-}
+func (r *listReader) syntax(invalid []byte) error { return r.fail(jsonsplit.SyntaxError(invalid)) }
 
 // fail names the request in a reading error, or one of encoding/json's.
 func (r *listReader) fail(err error) error {
