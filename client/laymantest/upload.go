@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 )
 
 const (
@@ -152,6 +153,17 @@ func writeFile(path string, body io.Reader) (int64, error) {
 		return n, fmt.Errorf("write %s: %w", filepath.Base(path), err)
 	}
 	return n, nil
+}
+
+// SHA256File is the hex SHA-256 of the file at path, for tests that check
+// an upload arrived byte for byte.
+func SHA256File(t testing.TB, path string) string {
+	t.Helper()
+	sum, err := hashFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
 }
 
 func hashFile(path string) (string, error) {

@@ -2,8 +2,6 @@ package upload
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -110,20 +108,6 @@ func randomFile(t testing.TB, dir, name string, size int64) string {
 	return p
 }
 
-func fileSHA(t *testing.T, path string) string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // assertStored waits for processing (the server assembles chunks
 // asynchronously, like Layman) and checks it holds every file byte for byte.
 func (e *env) assertStored(t *testing.T, ref client.Ref, paths ...string) {
@@ -138,7 +122,7 @@ func (e *env) assertStored(t *testing.T, ref client.Ref, paths ...string) {
 			t.Errorf("server has no file %s", filepath.Base(p))
 			continue
 		}
-		if want := fileSHA(t, p); got != want {
+		if want := laymantest.SHA256File(t, p); got != want {
 			t.Errorf("%s: server sha256 %s, local %s", filepath.Base(p), got, want)
 		}
 	}

@@ -7,14 +7,10 @@ package main
 // passes on the fake and fails on real Layman shows where the fake is wrong.
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -116,27 +112,13 @@ func (tg *target) expire(t *testing.T, accessToken string) {
 func (tg *target) storedSHA256(t *testing.T, uuid, ref, filename string) string {
 	t.Helper()
 	if tg.real != nil {
-		return fileSHA256(t, tg.real.InputFile(t, uuid, filepath.Ext(filename)))
+		return laymantest.SHA256File(t, tg.real.InputFile(t, uuid, filepath.Ext(filename)))
 	}
 	sum, ok := tg.fake.FileSHA256(ref, filename)
 	if !ok {
 		t.Fatalf("the fake stored no %s for %s", filename, ref)
 	}
 	return sum
-}
-
-func fileSHA256(t *testing.T, path string) string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // forEachTarget runs f against the fake of both generations and real

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/laymanctl/laymanctl/auth/dottest"
+	"github.com/laymanctl/laymanctl/client/laymantest"
 	"github.com/laymanctl/laymanctl/client/laymantest/reallayman"
 )
 
@@ -191,7 +192,7 @@ func (c *contract) uuid(t *testing.T, name string) string {
 // wantStored checks that the server stored file byte for byte.
 func (c *contract) wantStored(t *testing.T, name, file string) {
 	t.Helper()
-	want := fileSHA256(t, file)
+	want := laymantest.SHA256File(t, file)
 	if got := c.tg.storedSHA256(t, c.uuid(t, name), "layer:"+c.ref(name), filepath.Base(file)); got != want {
 		t.Errorf("%s: stored %s has SHA-256 %s, want %s", name, filepath.Base(file), got, want)
 	}

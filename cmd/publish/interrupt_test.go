@@ -162,7 +162,7 @@ func TestInterruptThenResume(t *testing.T) {
 			t.Errorf("resume probed %d present and %d missing chunks of %d and sent %d; want only the missing ones sent", present, missing, chunks+1, sent)
 		}
 		for _, p := range []string{path, tfw} {
-			if got, ok := h.Server.FileSHA256(ref, filepath.Base(p)); !ok || got != sha(t, p) {
+			if got, ok := h.Server.FileSHA256(ref, filepath.Base(p)); !ok || got != laymantest.SHA256File(t, p) {
 				t.Errorf("%s on the server differs from the local file (stored %v)", filepath.Base(p), ok)
 			}
 		}

@@ -55,7 +55,7 @@ func chunkRequests(h *cmdtest.Harness) int {
 func assertSameOnServer(t *testing.T, h *cmdtest.Harness, files []string) {
 	t.Helper()
 	for _, p := range files {
-		if got, ok := h.Server.FileSHA256("layer:"+ws+":dem", filepath.Base(p)); !ok || got != sha(t, p) {
+		if got, ok := h.Server.FileSHA256("layer:"+ws+":dem", filepath.Base(p)); !ok || got != laymantest.SHA256File(t, p) {
 			t.Errorf("%s on the server differs from the local file (stored %v)", filepath.Base(p), ok)
 		}
 	}

@@ -2,8 +2,6 @@ package publish_test
 
 import (
 	"archive/zip"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -37,16 +35,6 @@ func write(t *testing.T, dir, name string, content []byte) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func sha(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }
 
 const geojson = `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"n":1},"geometry":{"type":"Point","coordinates":[14.4,50.1]}}]}`
@@ -118,7 +106,7 @@ func TestPublishRoundTrip(t *testing.T) {
 				ref := "layer:" + ws + ":" + name
 				for _, p := range c.files {
 					got, ok := h.Server.FileSHA256(ref, filepath.Base(p))
-					if want := sha(t, p); !ok || got != want {
+					if want := laymantest.SHA256File(t, p); !ok || got != want {
 						t.Errorf("%s: server sha256 %q (stored %v), local %s", filepath.Base(p), got, ok, want)
 					}
 				}
@@ -158,7 +146,7 @@ func TestUpdateAndMaps(t *testing.T) {
 		}
 		info, _ := h.Server.Publication("layer:" + ws + ":rivers")
 		got, _ := h.Server.FileSHA256("layer:"+ws+":rivers", "rivers.geojson")
-		if info.Title != "Rivers 2024" || got != sha(t, big) || h.Server.ChunkRequests("layer:"+ws+":rivers") == 0 {
+		if info.Title != "Rivers 2024" || got != laymantest.SHA256File(t, big) || h.Server.ChunkRequests("layer:"+ws+":rivers") == 0 {
 			t.Errorf("update not applied in chunks: title %q, sha %s", info.Title, got)
 		}
 		if !strings.Contains(r.Stdout, "COMPLETE") {

@@ -69,7 +69,7 @@ func TestPublishThroughBodyLimitingProxy(t *testing.T) {
 		if !ok || info.Status != "COMPLETE" {
 			t.Fatalf("layer after publish: %+v (found %v), want COMPLETE", info, ok)
 		}
-		if got, _ := h.Server.FileSHA256("layer:"+ws+":rivers", "rivers.geojson"); got != sha(t, path) {
+		if got, _ := h.Server.FileSHA256("layer:"+ws+":rivers", "rivers.geojson"); got != laymantest.SHA256File(t, path) {
 			t.Error("the server's file differs from the local one")
 		}
 	})
@@ -105,7 +105,7 @@ func TestUpdateThroughBodyLimitingProxyPrintsWorkingCommands(t *testing.T) {
 		if !ok || info.Status != "COMPLETE" {
 			t.Fatalf("layer after the printed commands: %+v (found %v), want COMPLETE", info, ok)
 		}
-		if got, _ := h.Server.FileSHA256("layer:"+ws+":rivers", "rivers.geojson"); got != sha(t, path) {
+		if got, _ := h.Server.FileSHA256("layer:"+ws+":rivers", "rivers.geojson"); got != laymantest.SHA256File(t, path) {
 			t.Error("the server's file differs from the local one")
 		}
 	})
@@ -173,7 +173,7 @@ func TestResumeThroughBodyLimitingProxyPrintsWorkingCommands(t *testing.T) {
 						t.Fatalf("%s: %s", strings.Join(step, " "), s)
 					}
 				}
-				if got, _ := h.Server.FileSHA256("layer:"+ws+":rivers", "rivers.geojson"); got != sha(t, path) {
+				if got, _ := h.Server.FileSHA256("layer:"+ws+":rivers", "rivers.geojson"); got != laymantest.SHA256File(t, path) {
 					t.Error("the server's file differs from the local one")
 				}
 			})
