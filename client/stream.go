@@ -9,7 +9,6 @@ import (
 	"io"
 	"iter"
 	"net/url"
-	"strings"
 
 	"github.com/laymanctl/laymanctl/client/jsonsplit"
 )
@@ -297,7 +296,7 @@ func (r *listReader) end() error {
 // unexpected says what value starts with c where another was wanted, or,
 // when c starts none, encoding/json's syntax error.
 func (r *listReader) unexpected(c byte, format string) error {
-	if !strings.ContainsRune(`{["tfn-0123456789`, rune(c)) {
+	if !jsonsplit.StartsValue(c) {
 		return r.syntax([]byte{c})
 	}
 	return r.malformed(format, describeJSON([]byte{c}))

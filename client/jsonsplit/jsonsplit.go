@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/tidwall/gjson"
 )
@@ -48,13 +49,9 @@ func value(r *bufio.Reader, first byte, keep bool) ([]byte, error) {
 	var raw []byte
 	var err error
 	switch first {
-	case '{', '[':
+	case '{', '[', '"':
 		if err = r.UnreadByte(); err == nil {
-			raw, err = nested(r, keep)
-		}
-	case '"':
-		if raw, err = appendString(r, []byte{first}); err == nil {
-			err = valid(raw)
+			raw, err = delimited(r, keep)
 		}
 	default:
 		if raw, err = appendScalar(r, []byte{first}); err == nil {
@@ -65,6 +62,12 @@ func value(r *bufio.Reader, first byte, keep bool) ([]byte, error) {
 		err = io.ErrUnexpectedEOF
 	}
 	return raw, err
+}
+
+// StartsValue reports whether c can begin a JSON value: what a reader
+// finds where it wanted another kind is then worth naming.
+func StartsValue(c byte) bool {
+	return strings.IndexByte(`{["tfn-0123456789`, c) >= 0
 }
 
 // valid checks v with gjson, about three times as fast as encoding/json;
@@ -86,22 +89,22 @@ func SyntaxError(invalid []byte) error {
 	return err
 }
 
-// special are the bytes that change appendNested's state.
+// special are the bytes that change delimited's state.
 var special = [256]bool{'"': true, '\\': true, '{': true, '[': true, '}': true, ']': true}
 
-// nested reads an object or array from its opening bracket, not yet read.
-// One that lies in the reader's buffer is checked there and copied only
-// when kept.
-func nested(r *bufio.Reader, keep bool) ([]byte, error) {
+// delimited reads an object, array or string from its opening bracket or
+// quote, not yet read. One that lies in the reader's buffer is checked there
+// and copied only when kept.
+func delimited(r *bufio.Reader, keep bool) ([]byte, error) {
 	var raw []byte
-	depth, inString, escaped := 0, false, false
+	depth, inString, escaped, done := 0, false, false, false
 	for {
 		if _, err := r.Peek(1); err != nil {
 			return nil, err
 		}
 		b, _ := r.Peek(r.Buffered())
 		i := 0
-		for ; i < len(b); i++ {
+		for ; i < len(b) && !done; i++ {
 			c := b[i]
 			if !special[c] && !escaped {
 				continue // most bytes: a table look-up, no branch per kind
@@ -115,22 +118,19 @@ func nested(r *bufio.Reader, keep bool) ([]byte, error) {
 				case c == '"':
 					inString = false
 				}
-				continue
+			} else {
+				switch c {
+				case '"':
+					inString = true
+				case '{', '[':
+					depth++
+				case '}', ']':
+					depth--
+				}
 			}
-			switch c {
-			case '"':
-				inString = true
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-			}
-			if depth == 0 {
-				i++
-				break
-			}
+			done = depth == 0 && !inString
 		}
-		if depth == 0 && raw == nil { // all in the buffer
+		if done && raw == nil { // all in the buffer
 			v := b[:i]
 			if err := valid(v); err != nil {
 				return nil, err
@@ -143,27 +143,8 @@ func nested(r *bufio.Reader, keep bool) ([]byte, error) {
 		}
 		raw = append(raw, b[:i]...)
 		r.Discard(i)
-		if depth == 0 {
+		if done {
 			return raw, valid(raw)
-		}
-	}
-}
-
-func appendString(r *bufio.Reader, raw []byte) ([]byte, error) {
-	escaped := false
-	for {
-		c, err := r.ReadByte()
-		if err != nil {
-			return nil, err
-		}
-		raw = append(raw, c)
-		switch {
-		case escaped:
-			escaped = false
-		case c == '\\':
-			escaped = true
-		case c == '"':
-			return raw, nil
 		}
 	}
 }

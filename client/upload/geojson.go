@@ -44,7 +44,7 @@ func checkGeoJSON(r io.Reader) error {
 		return errors.New("it is empty")
 	case err != nil:
 		return err
-	case c == '[' || c == '"' || c == '-' || c >= '0' && c <= '9' || c == 't' || c == 'f' || c == 'n':
+	case c != '{' && jsonsplit.StartsValue(c):
 		return errors.New("it is not a JSON object")
 	case c != '{':
 		return g.syntax(string(c))
