@@ -562,20 +562,9 @@ func (c *contract) errors(t *testing.T) {
 		wantLaymanError(t, c.bob.run("", "layers", "delete", c.ref("ct_big"), "--yes"), 1, 30, 403)
 	})
 	t.Run("400 code 2 invalid map", func(t *testing.T) {
-		b, err := os.ReadFile(c.files.mapJSON)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		m["extent"] = "everywhere" // the schema wants four numbers
-		bad, _ := json.Marshal(m)
-		path := filepath.Join(t.TempDir(), "bad_map.json")
-		if err := os.WriteFile(path, bad, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		path := c.changedMap(t, func(m map[string]any) {
+			m["extent"] = "everywhere" // the schema wants four numbers
+		})
 		wantLaymanError(t, c.alice.run("", "maps", "publish", path, "-w", ws, "--name", "ct_bad_map", "--no-wait"), 1, 2, 400)
 	})
 	t.Run("400 code 4 map CRS", func(t *testing.T) {

@@ -93,14 +93,7 @@ func TestUpdateThroughBodyLimitingProxyPrintsWorkingCommands(t *testing.T) {
 		if len(steps) != 2 || steps[0][1] != "delete" || steps[1][1] != "publish" || !strings.Contains(r.Stderr, "--chunk-size 256KiB") {
 			t.Fatalf("want a delete and a publish command with smaller chunks, got:\n%s", r.Stderr)
 		}
-		for i, step := range steps {
-			if i == len(steps)-1 {
-				step = append(step, "--wait")
-			}
-			if s := h.Run(step...); s.Code != 0 {
-				t.Fatalf("%s: %s", strings.Join(step, " "), s)
-			}
-		}
+		runPrinted(t, h, steps)
 		info, ok := h.Server.Publication("layer:" + ws + ":rivers")
 		if !ok || info.Status != "COMPLETE" {
 			t.Fatalf("layer after the printed commands: %+v (found %v), want COMPLETE", info, ok)
@@ -123,6 +116,20 @@ func printedCommands(stderr string) [][]string {
 		}
 	}
 	return steps
+}
+
+// runPrinted runs the printed commands in order, the last with --wait; each
+// must succeed.
+func runPrinted(t *testing.T, h *cmdtest.Harness, steps [][]string) {
+	t.Helper()
+	for i, step := range steps {
+		if i == len(steps)-1 {
+			step = append(step, "--wait")
+		}
+		if s := h.Run(step...); s.Code != 0 {
+			t.Fatalf("%s: %s", strings.Join(step, " "), s)
+		}
+	}
 }
 
 // An upload interrupted in 1 MiB chunks and resumed through a proxy that
@@ -165,14 +172,7 @@ func TestResumeThroughBodyLimitingProxyPrintsWorkingCommands(t *testing.T) {
 				if len(steps) != 2 || steps[0][1] != "delete" || steps[1][1] != "publish" || strings.Contains(r.Stderr, "resume with") {
 					t.Fatalf("want only a delete and a publish command, got:\n%s", r.Stderr)
 				}
-				for i, step := range steps {
-					if i == len(steps)-1 {
-						step = append(step, "--wait")
-					}
-					if s := h.Run(step...); s.Code != 0 {
-						t.Fatalf("%s: %s", strings.Join(step, " "), s)
-					}
-				}
+				runPrinted(t, h, steps)
 				if got, _ := h.Server.FileSHA256("layer:"+ws+":rivers", "rivers.geojson"); got != laymantest.SHA256File(t, path) {
 					t.Error("the server's file differs from the local one")
 				}
