@@ -63,6 +63,11 @@ type StoredSource struct {
 	// retryAt is when a failed refresh is tried again while the access
 	// token lasts.
 	retryAt time.Time
+	// unsaved is a refreshed set the store refused (a locked keychain, a
+	// full disk): it holds the only live refresh token, the stored one
+	// (spent) being used up. It is saved at the next renewal.
+	unsaved *TokenSet
+	spent   string
 }
 
 // NewStoredSource returns a source that reads the profile's token set from
@@ -154,7 +159,18 @@ func (s *StoredSource) renew(ctx context.Context, stale string) (*oauth2.Token, 
 	// Another process may have refreshed while we waited for the lock.
 	ts, err := s.load()
 	if err != nil {
+		s.unsaved = nil // logged out or in again meanwhile
 		return nil, err
+	}
+	if u := s.unsaved; u != nil {
+		s.unsaved = nil
+		if ts.RefreshToken == s.spent {
+			// The store still holds the set refreshed away; ours is newer.
+			ts = u
+			if err := SaveTokenSet(s.o.Store, s.o.Profile, u); err != nil {
+				s.unsaved = u
+			}
+		}
 	}
 	if usable(ts) {
 		s.cached.Store(ts)
@@ -218,8 +234,16 @@ func (s *StoredSource) refreshAndSave(ctx context.Context, ts *TokenSet) (*Token
 	}
 	// Saved before the lock is released: the old refresh token is dead now.
 	if err := SaveTokenSet(s.o.Store, s.o.Profile, next); err != nil {
-		return nil, fmt.Errorf("saving the refreshed token set: %w", err)
+		// next holds the only live refresh token: dropping it would end
+		// the session. This run goes on with it and saves it later.
+		if s.unsaved == nil {
+			s.spent = ts.RefreshToken // what the store holds
+		}
+		s.unsaved = next
+		s.warn("warning: the refreshed tokens could not be saved (%v); this command goes on with them and saves them at its next refresh; if it ends first, the next command will need `laymanctl auth login`\n", err)
+		return next, nil
 	}
+	s.unsaved = nil
 	return next, nil
 }
 

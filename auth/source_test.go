@@ -589,3 +589,61 @@ func TestFailedRefreshWithValidTokenWarns(t *testing.T) {
 		t.Errorf("expired token and a failed refresh: %v, want the refresh error", err)
 	}
 }
+
+// flakyStore refuses the next failSets writes, as a keychain that is
+// locked or times out for a moment, or a full disk.
+type flakyStore struct {
+	keyring.Store
+	mu       sync.Mutex
+	failSets int
+}
+
+func (s *flakyStore) Set(key string, v []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failSets > 0 {
+		s.failSets--
+		return errors.New("the keychain is locked")
+	}
+	return s.Store.Set(key, v)
+}
+
+// A refresh whose result the store refuses has spent the stored refresh
+// token: the new set holds the only live one. The run goes on with it and
+// saves it at its next refresh, so the session survives a store that
+// failed for a moment.
+func TestRefreshedSetKeptWhenSavingFails(t *testing.T) {
+	f := newSourceFixture(t)
+	f.srv.expiresIn = 60
+	f.stored(t, time.Second) // due for a refresh, still valid
+	store := &flakyStore{Store: f.store.Store, failSets: 2}
+	var warnings strings.Builder
+	src := NewStoredSource(SourceOptions{
+		Profile: "default", Store: store, LockDir: f.lockDir, Warnings: &warnings,
+		Config: f.srv.config(), HTTPClient: f.srv.Client(), Clock: f.clock,
+	})
+	tok, err := src.Token(context.Background())
+	if err != nil || tok.AccessToken != "access-1" {
+		t.Fatalf("token %v, %v; want the refreshed access-1 although saving it failed", tok, err)
+	}
+	if !strings.Contains(warnings.String(), "could not be saved") || !strings.Contains(warnings.String(), "the keychain is locked") {
+		t.Errorf("warning %q does not say that saving failed and why", warnings.String())
+	}
+	if got := f.storedSet(t); got.RefreshToken != "refresh-0" {
+		t.Fatalf("store holds %q, want the old refresh-0 (the store refused the new set)", got.RefreshToken)
+	}
+	// Due again; the store refuses once more, then works.
+	for _, want := range []string{"access-2", "access-3"} {
+		f.clock.Advance(55 * time.Second)
+		if tok, err = src.Token(context.Background()); err != nil || tok.AccessToken != want {
+			t.Fatalf("next refresh: %v, %v; want %s from the unsaved refresh token", tok, err, want)
+		}
+	}
+	if got := f.storedSet(t); got.AccessToken != "access-3" || got.RefreshToken != "refresh-3" {
+		t.Errorf("store holds %q/%q, want access-3/refresh-3 saved", got.AccessToken, got.RefreshToken)
+	}
+	// Another process reads the saved set.
+	if tok, err = f.source().Token(context.Background()); err != nil || tok.AccessToken != "access-3" {
+		t.Errorf("another process: %v, %v; want access-3", tok, err)
+	}
+}
