@@ -2,31 +2,45 @@ package authcmd_test
 
 import (
 	"encoding/pem"
+	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
+
+// tlsLayman puts the world's Layman behind TLS with a private CA, written
+// to a PEM file of mode 0600; requests counts what reaches it.
+func (w *world) tlsLayman() (server, caFile string, requests *atomic.Int64) {
+	w.t.Helper()
+	target, err := url.Parse(w.layman.URL)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	requests = &atomic.Int64{}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		proxy.ServeHTTP(rw, r)
+	}))
+	w.t.Cleanup(srv.Close)
+	caFile = filepath.Join(w.t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+	return srv.URL, caFile, requests
+}
 
 // A server with a private CA: `auth login --ca-file` keeps the CA in the
 // profile, so later commands trust the server without the flag.
 func TestLoginSavesCAFile(t *testing.T) {
 	w := newWorld(t)
-	target, err := url.Parse(w.layman.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tlsLayman := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(target))
-	t.Cleanup(tlsLayman.Close)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsLayman.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	r := w.run(run{browser: w.dot.Browser()}, "auth", "login", "--server", tlsLayman.URL, "--auth-url", w.dot.BaseURL(), "--ca-file", caFile)
+	server, caFile, _ := w.tlsLayman()
+	r := w.run(run{browser: w.dot.Browser()}, "auth", "login", "--server", server, "--auth-url", w.dot.BaseURL(), "--ca-file", caFile)
 	if r.code != 0 {
 		t.Fatalf("login with --ca-file: %s", r)
 	}
@@ -35,5 +49,54 @@ func TestLoginSavesCAFile(t *testing.T) {
 	}
 	if r := w.run(run{}, "layers", "list", "-o", "json"); r.code != 0 {
 		t.Errorf("layers list after login, without --ca-file: %s", r)
+	}
+}
+
+// Whoever can write the CA file can vouch for any server and read the
+// token sent to it: a CA file that others may write, or that belongs to
+// another user, is refused (exit 2) before anything is sent, both at
+// login and when the profile names it.
+func TestCAFileOthersCanWriteIsRefused(t *testing.T) {
+	w := newWorld(t)
+	server, caFile, requests := w.tlsLayman()
+	if err := os.Chmod(caFile, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run(run{browser: w.dot.Browser()}, "auth", "login", "--server", server, "--auth-url", w.dot.BaseURL(), "--ca-file", caFile)
+	if r.code != 2 || !strings.Contains(r.stderr, "writable by other users") {
+		t.Fatalf("login with a world-writable CA file: %s\nwant exit 2 naming the problem", r)
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("%d requests reached the server through a refused CA file", n)
+	}
+
+	if err := os.Chmod(caFile, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := w.run(run{browser: w.dot.Browser()}, "auth", "login", "--server", server, "--auth-url", w.dot.BaseURL(), "--ca-file", caFile); r.code != 0 {
+		t.Fatalf("login with a private CA file: %s", r)
+	}
+	if err := os.Chmod(caFile, 0o620); err != nil {
+		t.Fatal(err)
+	}
+	before := requests.Load()
+	if r := w.run(run{}, "layers", "list"); r.code != 2 || !strings.Contains(r.stderr, caFile) {
+		t.Errorf("layers list with the saved CA file now group-writable: %s\nwant exit 2 naming the file", r)
+	}
+	if os.Geteuid() != 0 {
+		t.Log("not root: the other-owner case needs chown")
+	} else {
+		if err := os.Chmod(caFile, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(caFile, 1001, 1001); err != nil {
+			t.Fatal(err)
+		}
+		if r := w.run(run{}, "layers", "list"); r.code != 2 || !strings.Contains(r.stderr, "belongs to another user") {
+			t.Errorf("layers list with the saved CA file owned by another user: %s\nwant exit 2", r)
+		}
+	}
+	if n := requests.Load() - before; n != 0 {
+		t.Errorf("%d requests reached the server through a refused CA file", n)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/cmd/config"
 	"github.com/laymanctl/laymanctl/keyring"
+	"github.com/laymanctl/laymanctl/keyring/privatedir"
 )
 
 // GlobalFlags are the flags every command accepts.
@@ -215,6 +216,11 @@ func (f *Factory) transport(timeouts client.Timeouts) (http.RoundTripper, error)
 			caFile = f.Flags.CAFile
 		}
 		if caFile != "" {
+			// A CA file others can write would let them vouch for any
+			// server, and so read the credentials sent to it.
+			if err := privatedir.CheckTrusted(caFile); err != nil {
+				return nil, &UsageError{Err: fmt.Errorf("not trusting the CA file: %w", err)}
+			}
 			pem, err := os.ReadFile(caFile)
 			if err != nil {
 				return nil, &UsageError{Err: fmt.Errorf("reading the CA file: %w", err)}

@@ -2,7 +2,8 @@
 // keeps what other users must not touch: tokens, locks, upload journals.
 // A directory that is a symlink, belongs to someone else or is open to
 // group or others is refused, since whoever controls it can plant symlinks
-// or replace files there.
+// or replace files there. It also checks files laymanctl trusts, such as a
+// CA certificate file.
 package privatedir
 
 import (
@@ -41,6 +42,30 @@ func Check(dir string) error {
 	}
 	if perm := info.Mode().Perm(); perm&0o022 != 0 {
 		return fmt.Errorf("%w: %s is writable by other users (%04o): run chmod 700 %s", ErrInsecure, dir, perm, dir)
+	}
+	return nil
+}
+
+// CheckTrusted refuses a file whose content others could have chosen: one
+// that belongs to another user (root aside, for system files such as CA
+// bundles) or that group or others may write to. Symlinks are followed, as
+// in /etc/ssl/certs; the file they reach is what is checked.
+func CheckTrusted(name string) error {
+	info, err := os.Stat(name)
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%w: %s is not a regular file", ErrInsecure, name)
+	}
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	if !ownedByCurrentUser(info) && !ownedByRoot(info) {
+		return fmt.Errorf("%w: %s belongs to another user, who could change what it says", ErrInsecure, name)
+	}
+	if perm := info.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("%w: %s is writable by other users (%04o): run chmod 644 %s", ErrInsecure, name, perm, name)
 	}
 	return nil
 }
