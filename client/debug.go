@@ -21,13 +21,14 @@ var secretHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "
 
 // secretName matches, case-insensitively, a field whose name says it holds
 // a secret: any name containing token, secret, password, key or assertion,
-// the PKCE verifier, and code (the authorization code).
-const secretName = `[A-Za-z0-9_.\-]*(?:token|secret|passw(?:or)?d|key|assertion|code_verifier)[A-Za-z0-9_.\-]*|code`
+// the PKCE verifier, code (the authorization code) and device_code (RFC
+// 8628: whoever holds it can collect the tokens of a device login).
+const secretName = `[A-Za-z0-9_.\-]*(?:token|secret|passw(?:or)?d|key|assertion|code_verifier|device_code)[A-Za-z0-9_.\-]*|code`
 
 var (
-	// name=value in a URL query or a form body.
+	// name=value in a URL query or fragment, or a form body.
 	secretParam = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?i)(^|[?&;\s"'])(` + secretName + `)=([^&\s"'#]*)`)
+		return regexp.MustCompile(`(?i)(^|[?#&;\s"'])(` + secretName + `)=([^&\s"'#]*)`)
 	})
 	// "name": "value" or "name": number in JSON.
 	secretJSON = sync.OnceValue(func() *regexp.Regexp {

@@ -161,6 +161,11 @@ func TestRedact(t *testing.T) {
 		"API_KEY=k1&Session_Token=t1&x=1&token_type_hint=refresh_token":                                                                               "API_KEY=REDACTED&Session_Token=REDACTED&x=1&token_type_hint=refresh_token",
 		"refresh_token=r1 password=p client_secret=s&x=":                                                                                              "refresh_token=REDACTED password=REDACTED client_secret=REDACTED&x=",
 		"nothing secret here": "nothing secret here",
+		// RFC 8628: the device code collects the tokens; the user code is shown to be typed.
+		`{"device_code":"d1","user_code":"U-1"}`:                                           `{"device_code":"REDACTED","user_code":"U-1"}`,
+		"grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=d1": "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=REDACTED",
+		// Tokens in a URL fragment (a Location header of an implicit grant).
+		"http://127.0.0.1:5/callback#access_token=a1&state=s": "http://127.0.0.1:5/callback#access_token=REDACTED&state=s",
 	} {
 		if got := Redact(in); got != want {
 			t.Errorf("Redact(%q)\n got  %q\n want %q", in, got, want)

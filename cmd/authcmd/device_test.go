@@ -1,6 +1,7 @@
 package authcmd_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -32,13 +33,15 @@ func newDeviceWorld(t *testing.T) *world {
 	return w
 }
 
-// deviceLogin starts `auth login --device`, waits for the user code and
-// lets decide act on it, then returns the command's result.
-func deviceLogin(t *testing.T, w *world, decide func(code string) bool) result {
+// deviceLogin starts `auth login --device` (plus extra arguments), waits
+// for the user code and lets decide act on it, then returns the command's
+// result.
+func deviceLogin(t *testing.T, w *world, decide func(code string) bool, extra ...string) result {
 	stderr := newSyncBuffer()
 	done := make(chan result, 1)
+	args := append([]string{"auth", "login", "--device", "--server", w.layman.URL, "--auth-url", w.dot.BaseURL()}, extra...)
 	go func() {
-		done <- w.run(run{stderr: stderr}, "auth", "login", "--device", "--server", w.layman.URL, "--auth-url", w.dot.BaseURL())
+		done <- w.run(run{stderr: stderr}, args...)
 	}()
 	line := waitForURL(t, stderr, "and enter the code", done)
 	code := strings.TrimSpace(strings.TrimPrefix(line, "and enter the code"))
@@ -63,6 +66,26 @@ func TestDeviceLogin(t *testing.T) {
 	}
 	if n := w.dot.TokenRequests(authtest.GrantDeviceCode); n < 1 {
 		t.Errorf("%d device-code token requests", n)
+	}
+}
+
+// The device code collects the tokens of a device login (RFC 8628 §3.4):
+// --debug, whose output ends up in CI logs and bug reports, hides it in the
+// device authorization answer and in every token request.
+func TestDeviceLoginDebugHidesDeviceCode(t *testing.T) {
+	w := newDeviceWorld(t)
+	r := deviceLogin(t, w, func(code string) bool { return w.dot.ApproveDevice(code, authtest.DefaultUsername) }, "--debug")
+	if r.code != 0 {
+		t.Fatalf("device login --debug: %s", r)
+	}
+	shown := regexp.MustCompile(`device_code"?\s*[:=]\s*"?([^"&\s,}]*)`).FindAllStringSubmatch(r.stderr, -1)
+	if len(shown) < 2 {
+		t.Fatalf("the debug log shows the device code %d times, want the answer and a token request:\n%s", len(shown), r.stderr)
+	}
+	for _, m := range shown {
+		if m[1] != "REDACTED" {
+			t.Errorf("the debug log shows a device code of %d characters", len(m[1]))
+		}
 	}
 }
 
