@@ -24,18 +24,7 @@ type deviceGrant struct {
 }
 
 // handleDeviceAuthorization is RFC 8628 section 3.1-3.2.
-func (s *Server) handleDeviceAuthorization(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		writeOAuthError(w, &oauthError{status: http.StatusBadRequest, Code: "invalid_request"})
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	client, oerr := s.authenticateClientLocked(r)
-	if oerr != nil {
-		writeOAuthError(w, oerr)
-		return
-	}
+func (s *Server) handleDeviceAuthorization(w http.ResponseWriter, r *http.Request, client *Client) {
 	if !client.allows(GrantDeviceCode) {
 		writeOAuthError(w, &oauthError{status: http.StatusBadRequest, Code: "unauthorized_client"})
 		return

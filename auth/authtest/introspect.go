@@ -8,18 +8,7 @@ import (
 
 // handleRevoke is RFC 7009 revocation: the client authenticates, and the
 // answer is 200 whether or not the token was live.
-func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		writeOAuthError(w, &oauthError{status: http.StatusBadRequest, Code: "invalid_request"})
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	client, oerr := s.authenticateClientLocked(r)
-	if oerr != nil {
-		writeOAuthError(w, oerr)
-		return
-	}
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request, client *Client) {
 	token := r.PostForm.Get("token")
 	if s.ownerLocked(token) == client.ID {
 		s.revokeLocked(token)

@@ -160,12 +160,12 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Prefix+"authorize/", s.handleAuthorize)
 	mux.HandleFunc("POST "+Prefix+"token/", s.handleToken)
-	mux.HandleFunc("POST "+Prefix+"revoke_token/", s.handleRevoke)
+	mux.HandleFunc("POST "+Prefix+"revoke_token/", s.clientEndpoint(s.handleRevoke))
 	mux.HandleFunc(Prefix+"introspect/", s.handleIntrospect)
 	mux.HandleFunc("GET /profile/", s.handleProfile)
 	mux.HandleFunc("GET /profile", s.handleProfile)
 	if s.deviceFlow {
-		mux.HandleFunc("POST "+Prefix+DevicePath, s.handleDeviceAuthorization)
+		mux.HandleFunc("POST "+Prefix+DevicePath, s.clientEndpoint(s.handleDeviceAuthorization))
 	}
 	switch s.discovery {
 	case OpenIDDiscovery:

@@ -50,6 +50,28 @@ func (s *Server) authenticateClientLocked(r *http.Request) (*Client, *oauthError
 	return c, nil
 }
 
+// clientEndpoint serves an endpoint where the client authenticates
+// (RFC 6749 section 2.3): serve runs with the form parsed, s.mu held and the
+// client identified; a bad form or client gets the OAuth error instead.
+func (s *Server) clientEndpoint(serve func(http.ResponseWriter, *http.Request, *Client)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			writeOAuthError(w, &oauthError{status: http.StatusBadRequest, Code: "invalid_request"})
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		client, oerr := s.authenticateClientLocked(r)
+		if oerr != nil {
+			writeOAuthError(w, oerr)
+			return
+		}
+		serve(w, r, client)
+	}
+}
+
+// handleToken counts every request, failed ones included, so it
+// authenticates the client itself after counting.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		writeOAuthError(w, &oauthError{status: http.StatusBadRequest, Code: "invalid_request"})
