@@ -194,24 +194,12 @@ run 'laymanctl auth logout --profile PROFILE' first to revoke and delete them.`,
 		Args:              cli.ExactArgs(1, "PROFILE"),
 		ValidArgsFunction: onlyFirst(cli.CompleteProfiles(f)),
 		RunE: func(c *cobra.Command, args []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			if err := knownProfile(cfg, args[0]); err != nil {
-				return err
-			}
-			delete(cfg.Profiles, args[0])
-			if cfg.CurrentProfile == args[0] {
-				cfg.CurrentProfile = ""
-			}
-			if err := cfg.Save(); err != nil {
-				return err
-			}
-			if !f.Flags.Quiet {
-				fmt.Fprintf(f.IO.ErrOut, "Deleted profile %s\n", args[0])
-			}
-			return nil
+			return changeProfile(f, args[0], "Deleted profile", func(cfg *config.Config) {
+				delete(cfg.Profiles, args[0])
+				if cfg.CurrentProfile == args[0] {
+					cfg.CurrentProfile = ""
+				}
+			})
 		},
 	}
 }
@@ -289,30 +277,36 @@ func newUseCmd(f *cli.Factory) *cobra.Command {
 		Args:              cli.ExactArgs(1, "PROFILE"),
 		ValidArgsFunction: onlyFirst(cli.CompleteProfiles(f)),
 		RunE: func(c *cobra.Command, args []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			if err := knownProfile(cfg, args[0]); err != nil {
-				return err
-			}
-			cfg.CurrentProfile = args[0]
-			if err := cfg.Save(); err != nil {
-				return err
-			}
-			if !f.Flags.Quiet {
-				fmt.Fprintf(f.IO.ErrOut, "Using profile %s\n", args[0])
-			}
-			return nil
+			return changeProfile(f, args[0], "Using profile", func(cfg *config.Config) {
+				cfg.CurrentProfile = args[0]
+			})
 		},
 	}
 }
 
-// knownProfile refuses a profile the file does not have, naming those it has.
-func knownProfile(cfg *config.Config, name string) error {
-	if cfg.Profile(name) != nil {
-		return nil
+// changeProfile applies change to the configuration file and reports
+// "done NAME" unless --quiet; a profile the file does not have is refused
+// before anything changes.
+func changeProfile(f *cli.Factory, name, done string, change func(*config.Config)) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
 	}
+	if cfg.Profile(name) == nil {
+		return unknownProfile(cfg, name)
+	}
+	change(cfg)
+	if err := cfg.Save(); err != nil {
+		return err
+	}
+	if !f.Flags.Quiet {
+		fmt.Fprintf(f.IO.ErrOut, "%s %s\n", done, name)
+	}
+	return nil
+}
+
+// unknownProfile refuses a profile the file does not have, naming those it has.
+func unknownProfile(cfg *config.Config, name string) error {
 	names := cfg.ProfileNames()
 	if len(names) == 0 {
 		create := name
