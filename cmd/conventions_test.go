@@ -175,3 +175,59 @@ func TestHelpFitsIn80Columns(t *testing.T) {
 		}
 	}
 }
+
+// Every command of laymanctl's own shows examples in its help.
+func TestEveryCommandHasExamples(t *testing.T) {
+	for _, c := range commands(t) {
+		if !c.IsAvailableCommand() || c.HasAvailableSubCommands() || c.Name() == "help" ||
+			c.HasParent() && c.Parent().Name() == "completion" { // cobra's own
+			continue
+		}
+		if strings.TrimSpace(c.Example) == "" {
+			t.Errorf("%s --help shows no examples", c.CommandPath())
+		}
+	}
+}
+
+// Every command that deletes on the server has --yes/-y and, without a
+// terminal and without --yes, refuses naming it and deletes nothing.
+// (config delete removes a local profile only, like kubectl's
+// delete-context, and asks nothing.)
+func TestEveryServerDeleteNeedsYes(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	h.SeedLayer("rivers", "Rivers")
+	h.SeedMap("lakes", "Lakes")
+	args := map[string][]string{
+		"layers delete": {cmdtest.Username + ":rivers"},
+		"maps delete":   {cmdtest.Username + ":lakes"},
+		"users delete":  {cmdtest.Username},
+	}
+	n := 0
+	for _, c := range commands(t) {
+		name := strings.Join(path(c), " ")
+		if c.Name() != "delete" || name == "config delete" {
+			continue
+		}
+		n++
+		if yes := c.Flags().Lookup("yes"); yes == nil || yes.Shorthand != "y" {
+			t.Errorf("%s has no --yes/-y", name)
+		}
+		a, ok := args[name]
+		if !ok {
+			t.Errorf("%s: add its arguments to this test", name)
+			continue
+		}
+		r := h.Run(append(path(c), a...)...)
+		if r.Code != 2 || !strings.Contains(r.Stderr, "refusing to delete") || !strings.Contains(r.Stderr, "Pass --yes") {
+			t.Errorf("%s without a terminal:\n%s", name, r)
+		}
+	}
+	if n != len(args) {
+		t.Errorf("%d delete commands, want %d", n, len(args))
+	}
+	for _, req := range h.Requests() {
+		if !strings.HasPrefix(req, "GET ") {
+			t.Errorf("sent %s without confirmation", req)
+		}
+	}
+}

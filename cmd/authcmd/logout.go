@@ -34,6 +34,8 @@ func NewCmdLogout(f *cli.Factory, runF func(*LogoutOptions) error) *cobra.Comman
 and access tokens at the authorization server (RFC 7009), and delete them from
 the token store. The local copy is deleted even when a server cannot be
 reached; what could not be done is reported (exit code 1).`,
+		Example: `  laymanctl auth logout
+  laymanctl auth logout --profile staging`,
 		Args: cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {

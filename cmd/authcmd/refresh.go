@@ -27,6 +27,8 @@ func NewCmdRefresh(f *cli.Factory, runF func(*RefreshOptions) error) *cobra.Comm
 		Long: `Exchange the stored refresh token for new tokens now, save them and print the
 new expiry. Tokens from LAYMAN_ACCESS_TOKEN or the password grant are not
 stored and cannot be refreshed this way.`,
+		Example: `  laymanctl auth refresh
+  laymanctl auth refresh --jq .expiry`,
 		Args: cli.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
