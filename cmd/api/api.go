@@ -244,7 +244,8 @@ func (o *Options) multipart(path string) (string, io.Reader, string, func(), err
 			return "", nil, "", func() {}, err
 		}
 	}
-	if err := mw.Close(); err == nil {
+	err = mw.Close()
+	if err == nil {
 		_, err = tmp.Seek(0, io.SeekStart)
 	}
 	if err != nil {
