@@ -175,7 +175,8 @@ func (s *Server) postChunk(w http.ResponseWriter, r *http.Request, _ *actor, p *
 		writeJSON(w, http.StatusOK, map[string]string{"message": "Chunk saved."})
 		return nil
 	}
-	if err := os.MkdirAll(cs.dir, 0o755); err == nil {
+	err = os.MkdirAll(cs.dir, 0o755)
+	if err == nil {
 		err = os.Rename(tmp, chunkPath(cs, cf, fields.number))
 	}
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -220,5 +222,25 @@ func TestPatchOpensChunkSession(t *testing.T) {
 	waitStatus(t, layerURL, "tok-alice")
 	if got, ok := s.FileSHA256("alice:roads", "roads.zip"); !ok || got != sha("PK") {
 		t.Fatalf("sha %q", got)
+	}
+}
+
+// A chunk the fake cannot store is answered with Layman's error 2, not
+// acknowledged as saved.
+func TestChunkNotSavedIsAnError(t *testing.T) {
+	s := New(t, Options{Validator: testTokens, Strict: true})
+	layerURL, _ := startChunked(t, s, "rivers.geojson")
+	uuid := layerURL[strings.LastIndex(layerURL, "/")+1:]
+	// A file where the chunk directory goes: nobody, root included, can create it.
+	blocked := filepath.Join(s.dataDir, "layers", uuid, "input_chunk", "chunks")
+	if err := os.MkdirAll(filepath.Dir(blocked), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sendChunk(t, layerURL, "rivers.geojson", 1, 2, "{}").wantError(t, 400, 2)
+	if r := probeChunk(t, layerURL, "rivers.geojson", 1); r.status != 404 {
+		t.Errorf("probe of the chunk not saved: %d %s", r.status, r.body)
 	}
 }
