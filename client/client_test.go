@@ -262,22 +262,6 @@ func TestNoRetryForPOST(t *testing.T) {
 	ts.expectRequests("POST /prefix/rest/layers")
 }
 
-// A POST marked retryable is replayed with the same body.
-func TestRetryableMarkReplaysBody(t *testing.T) {
-	ts := newTestServer(t)
-	ts.handle("POST /rest/layers/{uuid}/chunk", failing(2, 503, nil, ""))
-	recordSleeps(ts.client)
-	ctx := WithRetryable(ctxT(t))
-	req, _ := ts.client.NewRequest(ctx, http.MethodPost, "rest/layers/"+uuid1+"/chunk", strings.NewReader("chunk bytes"))
-	var got struct{ Body string }
-	if _, err := ts.client.Do(req, &got); err != nil {
-		t.Fatal(err)
-	}
-	if got.Body != "chunk bytes" || len(ts.got()) != 3 {
-		t.Errorf("body %q after %d requests", got.Body, len(ts.got()))
-	}
-}
-
 // A connection dropped before any answer is retried for idempotent requests.
 func TestRetryOnConnectionError(t *testing.T) {
 	ts := newTestServer(t)

@@ -34,21 +34,15 @@ type RetryPolicy struct {
 // proxy's hiccup or a Layman restart.
 var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 8, BaseDelay: 500 * time.Millisecond, MaxDelay: 30 * time.Second}
 
-type retryableKey struct{}
-
-// WithRetryable marks requests made with ctx as safe to send again even when
-// their method is not idempotent (a chunk POST overwrites the same chunk).
-func WithRetryable(ctx context.Context) context.Context {
-	return context.WithValue(ctx, retryableKey{}, true)
-}
-
+// retryableRequest admits the idempotent methods only: a POST may have
+// been acted on before its answer was lost (upload chunks have their own
+// retry loop, in client/upload).
 func retryableRequest(req *http.Request) bool {
 	switch req.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
 		return true
 	}
-	marked, _ := req.Context().Value(retryableKey{}).(bool)
-	return marked
+	return false
 }
 
 func retryableStatus(code int) bool {

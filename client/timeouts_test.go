@@ -37,7 +37,7 @@ func TestStalledChunkIsAbortedAndRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	chunk := bytes.Repeat([]byte("x"), 32<<20) // more than the socket buffers hold
-	req, err := c.NewRequest(WithRetryable(context.Background()), http.MethodPost, "rest/chunk", bytes.NewReader(chunk))
+	req, err := c.NewRequest(context.Background(), http.MethodPut, "rest/chunk", bytes.NewReader(chunk))
 	if err != nil {
 		t.Fatal(err)
 	}
