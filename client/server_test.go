@@ -84,12 +84,6 @@ func (ts *testServer) expectRequests(want ...string) {
 	}
 }
 
-func (ts *testServer) reset() {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	ts.requests = nil
-}
-
 func jsonAnswer(status int, body string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

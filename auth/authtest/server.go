@@ -199,13 +199,6 @@ func (s *Server) Endpoints() auth.Endpoints {
 // Clock is the server's clock; Advance it to expire tokens.
 func (s *Server) Clock() *Clock { return s.clock }
 
-// SetTokenLifetime changes the lifetime of access tokens issued from now on.
-func (s *Server) SetTokenLifetime(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.lifetime = d
-}
-
 // TokenRequests counts requests to the token endpoint with this grant_type,
 // failed ones included.
 func (s *Server) TokenRequests(grant string) int {

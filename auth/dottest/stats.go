@@ -37,17 +37,6 @@ func (d *DOT) Stats(t testing.TB) Stats {
 	return s
 }
 
-// TokenRequestCount is the number of requests to the token endpoint so far,
-// successful or not.
-func (d *DOT) TokenRequestCount(t testing.TB) int {
-	t.Helper()
-	n := 0
-	for _, c := range d.Stats(t).TokenRequests {
-		n += c
-	}
-	return n
-}
-
 // Introspect asks DOT, as Layman does, whether an access token is active.
 func (d *DOT) Introspect(t testing.TB, token string) bool {
 	t.Helper()

@@ -11,11 +11,6 @@ type PublicationOption func(*publication)
 // Title sets the title (default: the name).
 func Title(t string) PublicationOption { return func(p *publication) { p.title = t } }
 
-// Description sets the description.
-func Description(d string) PublicationOption {
-	return func(p *publication) { p.description = d }
-}
-
 // Access sets read and write rights (default: EVERYONE for both).
 func Access(read, write []string) PublicationOption {
 	return func(p *publication) { p.read, p.write = read, write }
@@ -26,17 +21,9 @@ func BBox(minx, miny, maxx, maxy float64) PublicationOption {
 	return func(p *publication) { p.bbox = &[4]float64{minx, miny, maxx, maxy} }
 }
 
-// UpdatedAt sets updated_at (default: the server clock).
-func UpdatedAt(t time.Time) PublicationOption { return func(p *publication) { p.updatedAt = t } }
-
 // GeodataType sets a layer's geodata_type (default vector).
 func GeodataType(t string) PublicationOption {
 	return func(p *publication) { p.geodataType = t }
-}
-
-// Processing makes the first polls GETs see UPDATING, like a fresh POST.
-func Processing(polls int) PublicationOption {
-	return func(p *publication) { p.pollsLeft = polls }
 }
 
 // MapFile sets a map's composition JSON.

@@ -32,8 +32,6 @@ const (
 	bodySecret   = "secretdata-7c1e"
 )
 
-var secrets = []string{accessToken, refreshToken, password, "P%40ss-SECRET-w0rd", bodySecret}
-
 // proxy is the logging proxy every non-loopback name goes through.
 var proxy = newRecorder()
 
@@ -88,18 +86,6 @@ func (r *recorder) expectNothing(t *testing.T, who string) {
 	t.Helper()
 	if seen := r.requests(); len(seen) > 0 {
 		t.Errorf("%s received:\n  %s", who, strings.Join(seen, "\n  "))
-	}
-}
-
-// expectNoSecret fails when any request the recorder got carries a secret.
-func (r *recorder) expectNoSecret(t *testing.T, who string) {
-	t.Helper()
-	for _, s := range r.requests() {
-		for _, secret := range secrets {
-			if strings.Contains(s, secret) {
-				t.Errorf("%s received a secret: %s", who, s)
-			}
-		}
 	}
 }
 
