@@ -271,3 +271,37 @@ func TestHungEndpoints(t *testing.T) {
 		t.Errorf("hung token endpoint: %s", r)
 	}
 }
+
+// `api PATH` names a request below the server URL, absolute or not; any
+// spelling that leaves the origin (another host or port, a
+// scheme-relative //host, a userinfo trick, https instead of http, a
+// non-loopback name through the proxy) is refused before anything is sent.
+func TestAPIPathLeavingTheOrigin(t *testing.T) {
+	bad, badSrv := evil(t)
+	w := newWorld(t)
+	layman := newRecorder()
+	layman.next = fakeLayman(accessToken)
+	laymanSrv := httptest.NewServer(layman)
+	defer laymanSrv.Close()
+	w.profile(laymanSrv.URL, "")
+	w.login(laymanSrv.URL, "", false)
+	badHost := strings.TrimPrefix(badSrv.URL, "http://")
+	laymanHost := strings.TrimPrefix(laymanSrv.URL, "http://")
+	for _, path := range []string{
+		badSrv.URL + "/rest/current-user",
+		"//" + badHost + "/rest/current-user",
+		laymanSrv.URL + "@" + badHost + "/rest/current-user",
+		"https://" + laymanHost + "/rest/current-user",
+		"https://layman.test/rest/current-user",
+	} {
+		if r := w.run("", "api", "GET", path); r.code != 2 || !strings.Contains(r.stderr, "not below the server URL") {
+			t.Errorf("api GET %s: %s", path, r)
+		}
+	}
+	bad.expectNothing(t, "the other origin")
+	proxy.expectNothing(t, "the proxy (layman.test)")
+	layman.expectNothing(t, "Layman (https instead of http)")
+	if r := w.run("", "api", "GET", laymanSrv.URL+"/rest/current-user"); r.code != 0 || len(layman.requests()) != 1 {
+		t.Errorf("api GET with the server's own absolute URL: %s", r)
+	}
+}
