@@ -162,16 +162,7 @@ func (s *StoredSource) renew(ctx context.Context, stale string) (*oauth2.Token, 
 		s.unsaved = nil // logged out or in again meanwhile
 		return nil, err
 	}
-	if u := s.unsaved; u != nil {
-		s.unsaved = nil
-		if ts.RefreshToken == s.spent {
-			// The store still holds the set refreshed away; ours is newer.
-			ts = u
-			if err := SaveTokenSet(s.o.Store, s.o.Profile, u); err != nil {
-				s.unsaved = u
-			}
-		}
-	}
+	ts, _ = s.adoptUnsaved(ts) // a failure to save it again leaves it unsaved
 	if usable(ts) {
 		s.cached.Store(ts)
 		return ts.OAuth2(), nil
@@ -191,6 +182,51 @@ func (s *StoredSource) renew(ctx context.Context, stale string) (*oauth2.Token, 
 		return ts.OAuth2(), nil
 	}
 	return nil, err
+}
+
+// adoptUnsaved, with the lock held and ts just read from the store, returns
+// the set the store refused earlier in place of ts when the store still
+// holds the set it replaced, and saves it; on failure it stays unsaved.
+func (s *StoredSource) adoptUnsaved(ts *TokenSet) (*TokenSet, error) {
+	u := s.unsaved
+	if u == nil {
+		return ts, nil
+	}
+	s.unsaved = nil
+	if ts.RefreshToken != s.spent {
+		return ts, nil // logged in again meanwhile
+	}
+	if err := SaveTokenSet(s.o.Store, s.o.Profile, u); err != nil {
+		s.unsaved = u
+		return u, err
+	}
+	return u, nil
+}
+
+// SaveUnsaved saves a refreshed set the store refused earlier, if any: a
+// command that ends reports a session it could not keep.
+func (s *StoredSource) SaveUnsaved(ctx context.Context) error {
+	select {
+	case s.slow <- struct{}{}:
+		defer func() { <-s.slow }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if s.unsaved == nil {
+		return nil
+	}
+	unlock, err := lockProfile(ctx, s.o.LockDir, s.o.Profile)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ts, err := s.load()
+	if err != nil {
+		s.unsaved = nil
+		return err
+	}
+	_, err = s.adoptUnsaved(ts)
+	return err
 }
 
 // refresh renews ts and saves the result, with the profile's lock held.

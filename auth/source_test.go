@@ -647,3 +647,30 @@ func TestRefreshedSetKeptWhenSavingFails(t *testing.T) {
 		t.Errorf("another process: %v, %v; want access-3", tok, err)
 	}
 }
+
+// A command that ends (auth refresh) learns whether the refreshed set it
+// holds reached the store: SaveUnsaved tries once more and reports.
+func TestSaveUnsavedReportsASetTheStoreRefused(t *testing.T) {
+	f := newSourceFixture(t)
+	f.stored(t, time.Second)
+	store := &flakyStore{Store: f.store.Store, failSets: 2}
+	src := NewStoredSource(SourceOptions{
+		Profile: "default", Store: store, LockDir: f.lockDir,
+		Config: f.srv.config(), HTTPClient: f.srv.Client(), Clock: f.clock,
+	})
+	if tok, err := src.ForceRefresh(context.Background(), "access-0"); err != nil || tok.AccessToken != "access-1" {
+		t.Fatalf("forced refresh: %v, %v; want access-1", tok, err)
+	}
+	if err := src.SaveUnsaved(context.Background()); err == nil || !strings.Contains(err.Error(), "the keychain is locked") {
+		t.Errorf("store refusing again: %v, want its error", err)
+	}
+	if err := src.SaveUnsaved(context.Background()); err != nil {
+		t.Errorf("store working again: %v", err)
+	}
+	if got := f.storedSet(t); got.RefreshToken != "refresh-1" {
+		t.Errorf("store holds %q, want refresh-1", got.RefreshToken)
+	}
+	if err := src.SaveUnsaved(context.Background()); err != nil {
+		t.Errorf("nothing left to save: %v", err)
+	}
+}

@@ -109,13 +109,13 @@ func (f *Factory) checkTokenURL(name string, settings AuthSettings, b auth.Bindi
 	if now := settings.Endpoints.TokenURL; b.TokenURL != "" && now != "" && now != b.TokenURL {
 		return &ExitError{Code: ExitAuth,
 			Err:  fmt.Errorf("profile %q now names the token endpoint %s, but its tokens were issued by %s; the refresh token is not sent elsewhere", name, now, b.TokenURL),
-			Hint: "Log in again: `" + loginCommand(name) + "`."}
+			Hint: "Log in again: `" + LoginCommand(name) + "`."}
 	}
 	return nil
 }
 
-// loginCommand is how to log in again with profile name.
-func loginCommand(name string) string {
+// LoginCommand is how to log in again with profile name.
+func LoginCommand(name string) string {
 	if name == config.DefaultProfile {
 		return "laymanctl auth login"
 	}

@@ -365,7 +365,7 @@ func (f *Factory) CheckBinding(server string, b auth.Binding) error {
 	if err != nil {
 		return err
 	}
-	relogin := loginCommand(name)
+	relogin := LoginCommand(name)
 	own := b.Server
 	if own == "" {
 		own = p.Server
