@@ -234,3 +234,42 @@ func TestTransportReplaysWhileTokensExpireInTheQueue(t *testing.T) {
 		}
 	}
 }
+
+// The token is bound to the server's origin: a request anywhere else (a
+// redirect a caller follows, a URL taken from an answer) goes without it,
+// even one that came with an Authorization header of its own (review H1).
+func TestTransportSendsTokenOnlyToTheServersOrigin(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Authorization"))
+		mu.Unlock()
+	}))
+	t.Cleanup(other.Close)
+	layman := httptest.NewServer(http.RedirectHandler(other.URL+"/elsewhere", http.StatusTemporaryRedirect))
+	t.Cleanup(layman.Close)
+	src := &stubSource{token: "a-token", renewed: "b-token"}
+	// The default redirect policy follows anywhere; the transport still
+	// keeps the token home.
+	hc := &http.Client{Transport: Transport(layman.URL, src, http.DefaultTransport)}
+	resp, err := hc.Get(layman.URL + "/rest/current-user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	req, err := http.NewRequest(http.MethodGet, other.URL+"/direct", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer a-token")
+	if resp, err = hc.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 2 || seen[0] != "" || seen[1] != "" {
+		t.Errorf("the other origin received Authorization %q, want none on both requests", seen)
+	}
+}
