@@ -42,13 +42,19 @@ type TokenSet struct {
 	// stored before they were recorded have neither.
 	Server   string `json:"server,omitempty"`
 	TokenURL string `json:"token_url,omitempty"`
+	// CAFile is the CA file (absolute) the login trusted besides the
+	// system's CAs; "" when it trusted those only. The tokens are sent
+	// through no other.
+	CAFile string `json:"ca_file,omitempty"`
 }
 
-// Binding is where a token set may be sent.
-type Binding struct{ Server, TokenURL string }
+// Binding is where a token set may be sent, and through which CAs.
+type Binding struct{ Server, TokenURL, CAFile string }
 
 // Binding of the set.
-func (t *TokenSet) Binding() Binding { return Binding{Server: t.Server, TokenURL: t.TokenURL} }
+func (t *TokenSet) Binding() Binding {
+	return Binding{Server: t.Server, TokenURL: t.TokenURL, CAFile: t.CAFile}
+}
 
 // MaxTokenRequest bounds a request to the authorization server, and so how
 // long a refresh holds the cross-process lock (lockWait is longer).

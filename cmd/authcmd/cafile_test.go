@@ -100,3 +100,52 @@ func TestCAFileOthersCanWriteIsRefused(t *testing.T) {
 		t.Errorf("%d requests reached the server through a refused CA file", n)
 	}
 }
+
+// A stored login goes only through the CAs it logged in with: a ca_file
+// someone else put in the profile (a config file LAYMAN_CONFIG names, a
+// PEM file in a cloned repository, owned by the user) would let them vouch
+// for an impostor of the server. Nothing is sent, nothing deleted.
+func TestTokensGoOnlyThroughTheCAsOfTheirLogin(t *testing.T) {
+	w := newWorld(t)
+	server, caFile, requests := w.tlsLayman()
+	if r := w.run(run{browser: w.dot.Browser()}, "auth", "login", "--server", server, "--auth-url", w.dot.BaseURL(), "--ca-file", caFile); r.code != 0 {
+		t.Fatalf("login with --ca-file: %s", r)
+	}
+	if got := w.stored().CAFile; got != caFile {
+		t.Fatalf("the token set records the CA file %q, want %q", got, caFile)
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(planted, pem, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := w.run(run{}, "config", "set", "ca_file", planted); r.code != 0 {
+		t.Fatalf("config set ca_file: %s", r)
+	}
+	before := requests.Load()
+	for _, args := range [][]string{{"layers", "list"}, {"auth", "status"}, {"auth", "refresh"}, {"auth", "logout"}} {
+		if r := w.run(run{}, args...); r.code != 4 || !strings.Contains(r.stderr, "logged in trusting the CA file "+caFile) {
+			t.Errorf("%v with another CA file in the profile: %s\nwant exit 4 naming both", args, r)
+		}
+	}
+	if n := requests.Load() - before; n != 0 {
+		t.Errorf("%d requests reached the server through the other CA file", n)
+	}
+	if w.stored() == nil {
+		t.Fatal("a refused logout deleted the token set")
+	}
+	// The CA file of the login, given explicitly, is trusted again.
+	if r := w.run(run{}, "--ca-file", caFile, "layers", "list"); r.code != 0 {
+		t.Errorf("layers list --ca-file with the login's CA file: %s", r)
+	}
+
+	// A login that trusted the system's CAs only is not sent through an added one.
+	plain := newWorld(t)
+	plain.mustLogin()
+	if r := plain.run(run{}, "--ca-file", planted, "layers", "list"); r.code != 4 || !strings.Contains(r.stderr, "logged in trusting the system's CAs only") {
+		t.Errorf("layers list --ca-file after a login without one: %s", r)
+	}
+}

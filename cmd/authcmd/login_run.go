@@ -76,7 +76,7 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 		return err
 	}
 	ts.Username = username
-	ts.Server, ts.TokenURL = server, as.endpoints.TokenURL
+	ts.Server, ts.TokenURL, ts.CAFile = server, as.endpoints.TokenURL, f.CAFile()
 	lockDir, err := f.LockDir()
 	if err != nil {
 		return err

@@ -60,11 +60,9 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 	if err != nil {
 		return err
 	}
-	if f.Flags.Server != "" || f.Env("LAYMAN_SERVER") != "" {
-		// Refused before anything is deleted or sent.
-		if err := checkExplicitServer(f, store, name); err != nil {
-			return err
-		}
+	// Refused before anything is deleted or sent.
+	if err := checkLogoutTarget(f, store, name); err != nil {
+		return err
 	}
 	// The set leaves the store first, under the refresh lock, so that no
 	// parallel refresh can store a new one behind the logout.
@@ -116,16 +114,20 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 	return cli.ErrSilent
 }
 
-// checkExplicitServer refuses a --server or LAYMAN_SERVER other than the
-// one the stored set belongs to.
-func checkExplicitServer(f *cli.Factory, store keyring.Store, name string) error {
-	server, err := f.Server()
-	if err != nil {
-		return err
-	}
+// checkLogoutTarget refuses a logout that would send the stored set to a
+// server other than its own (--server or LAYMAN_SERVER naming another), or
+// through other CAs than its login trusted.
+func checkLogoutTarget(f *cli.Factory, store keyring.Store, name string) error {
 	ts, err := auth.LoadTokenSet(store, name)
 	if err != nil {
 		return nil // TakeTokenSet reports it
+	}
+	if f.Flags.Server == "" && f.Env("LAYMAN_SERVER") == "" {
+		return f.CheckCA(name, ts.Binding())
+	}
+	server, err := f.Server()
+	if err != nil {
+		return err
 	}
 	return f.CheckBinding(server, ts.Binding())
 }

@@ -104,14 +104,14 @@ func (f *Factory) Credentials(ctx context.Context) (auth.TokenSource, auth.Kind,
 }
 
 // checkTokenURL refuses to refresh a stored set at a token endpoint other
-// than the one that issued it.
+// than the one that issued it, or through other CAs.
 func (f *Factory) checkTokenURL(name string, settings AuthSettings, b auth.Binding) error {
 	if now := settings.Endpoints.TokenURL; b.TokenURL != "" && now != "" && now != b.TokenURL {
 		return &ExitError{Code: ExitAuth,
 			Err:  fmt.Errorf("profile %q now names the token endpoint %s, but its tokens were issued by %s; the refresh token is not sent elsewhere", name, now, b.TokenURL),
 			Hint: "Log in again: `" + LoginCommand(name) + "`."}
 	}
-	return nil
+	return f.CheckCA(name, b)
 }
 
 // LoginCommand is how to log in again with profile name.

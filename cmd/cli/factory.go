@@ -209,13 +209,7 @@ func (f *Factory) transport(timeouts client.Timeouts) (http.RoundTripper, error)
 	} else {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		timeouts.Apply(t)
-		var caFile string
-		if s, err := f.Setting("ca_file"); err == nil {
-			caFile = s.Value
-		} else {
-			caFile = f.Flags.CAFile
-		}
-		if caFile != "" {
+		if caFile := f.CAFile(); caFile != "" {
 			// A CA file others can write would let them vouch for any
 			// server, and so read the credentials sent to it.
 			if err := privatedir.CheckTrusted(caFile); err != nil {
@@ -241,6 +235,21 @@ func (f *Factory) transport(timeouts client.Timeouts) (http.RoundTripper, error)
 	}
 	rt = client.TimeoutTransport(rt, timeouts)
 	return client.PlainHTTPTransport(rt, f.InsecureHTTP(), f.warnPlainHTTP), nil
+}
+
+// CAFile is the CA file in effect, --ca-file or else the profile's
+// ca_file, made absolute; "" when only the system's CAs are trusted.
+func (f *Factory) CAFile() string {
+	ca := f.Flags.CAFile
+	if s, err := f.Setting("ca_file"); err == nil {
+		ca = s.Value
+	}
+	if ca != "" {
+		if abs, err := filepath.Abs(ca); err == nil {
+			ca = abs
+		}
+	}
+	return ca
 }
 
 // Debug reports --debug or LAYMAN_DEBUG.
@@ -389,7 +398,31 @@ func (f *Factory) CheckBinding(server string, b auth.Binding) error {
 			Err:  fmt.Errorf("profile %q is logged in to %s, not %s; its token is not sent elsewhere", name, own, server),
 			Hint: fmt.Sprintf("Log in to %s with a profile of its own: `laymanctl auth login --profile NAME --server %s`.", server, server)}
 	}
-	return nil
+	return f.CheckCA(name, b)
+}
+
+// CheckCA refuses to send a stored token set through other CAs than its
+// login trusted: whoever wrote the profile's ca_file (a config file that
+// LAYMAN_CONFIG names, say) could otherwise vouch for an impostor of the
+// server and read the tokens.
+func (f *Factory) CheckCA(name string, b auth.Binding) error {
+	now := f.CAFile()
+	if now == b.CAFile {
+		return nil
+	}
+	describe := func(ca string) string {
+		if ca == "" {
+			return "the system's CAs only"
+		}
+		return "the CA file " + ca
+	}
+	where := "--ca-file or the profile's ca_file"
+	if cfg, err := f.Config(); err == nil {
+		where = "--ca-file or ca_file in " + cfg.File()
+	}
+	return &ExitError{Code: ExitAuth,
+		Err:  fmt.Errorf("profile %q now trusts %s, but it logged in trusting %s; its tokens are not sent through other CAs", name, describe(now), describe(b.CAFile)),
+		Hint: fmt.Sprintf("If you changed %s on purpose, log in again: `%s`.", where, LoginCommand(name))}
 }
 
 // NewClient builds a Layman client with laymanctl's user agent and the

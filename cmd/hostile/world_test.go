@@ -132,6 +132,8 @@ type world struct {
 	env map[string]string
 	// timeouts, when set, replace the defaults (hung-server tests).
 	timeouts client.Timeouts
+	// caFile is the profile's ca_file, which a login records.
+	caFile string
 }
 
 func newWorld(t *testing.T) *world {
@@ -169,14 +171,17 @@ func (w *world) profile(server, authURL string, extra ...string) {
 	}
 	for _, l := range extra {
 		cfg += "    " + l + "\n"
+		if ca, ok := strings.CutPrefix(l, "ca_file: "); ok {
+			w.caFile = ca
+		}
 	}
 	if err := os.WriteFile(w.env["LAYMAN_CONFIG"], []byte(cfg), 0o600); err != nil {
 		w.t.Fatal(err)
 	}
 }
 
-// login stores a token set for server, as `auth login` would; expired
-// makes the next command refresh first.
+// login stores a token set for server (through the profile's CA file), as
+// `auth login` would; expired makes the next command refresh first.
 func (w *world) login(server, tokenURL string, expired bool) {
 	w.t.Helper()
 	st, err := keyring.NewFile(filepath.Join(w.dir, "state", "laymanctl", "tokens"))
@@ -188,7 +193,7 @@ func (w *world) login(server, tokenURL string, expired bool) {
 		exp = time.Now().Add(-time.Minute)
 	}
 	ts := &auth.TokenSet{AccessToken: accessToken, RefreshToken: refreshToken, TokenType: "Bearer", Expiry: exp,
-		Username: "alice", Server: server, TokenURL: tokenURL}
+		Username: "alice", Server: server, TokenURL: tokenURL, CAFile: w.caFile}
 	if err := auth.SaveTokenSet(st, "default", ts); err != nil {
 		w.t.Fatal(err)
 	}
