@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // ListOptions filter, order and page a publication list (GET Publications
@@ -98,7 +99,7 @@ func (o *ListOptions) query() (url.Values, error) {
 	return q, nil
 }
 
-var bboxNumber = regexp.MustCompile(`^-?\d+(?:\.\d+)?$`)
+var bboxNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?\d+(?:\.\d+)?$`) })
 
 // ParseBbox reads "minx,miny,maxx,maxy": four finite numbers with
 // minx <= maxx and miny <= maxy.
@@ -111,7 +112,7 @@ func ParseBbox(s string) ([4]float64, error) {
 	for i, p := range parts {
 		// Layman's BBOX_PATTERN (common/get_publications_consts.py): no
 		// spaces, exponents, '+' or leading '.'.
-		if !bboxNumber.MatchString(p) {
+		if !bboxNumber().MatchString(p) {
 			return box, fmt.Errorf("bounding box %q: %q is not a plain decimal number like -12.5", s, p)
 		}
 		box[i], _ = strconv.ParseFloat(p, 64)

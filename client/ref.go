@@ -29,13 +29,16 @@ var (
 	workspacePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`) })
 )
 
+// IsUUID reports whether s is a UUID in the 8-4-4-4-12 form Layman gives.
+func IsUUID(s string) bool { return uuidPattern().MatchString(s) }
+
 // ParseRef reads a UUID (8-4-4-4-12 hexadecimal digits) or workspace:name.
 func ParseRef(s string) (Ref, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Ref{}, fmt.Errorf("empty publication reference: want a UUID or workspace:name")
 	}
-	if uuidPattern().MatchString(s) {
+	if IsUUID(s) {
 		return Ref{UUID: strings.ToLower(s)}, nil
 	}
 	ws, name, ok := strings.Cut(s, ":")

@@ -6,17 +6,20 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // workspaceName is Layman's WORKSPACE_NAME_ONLY_PATTERN (util.py).
 const workspaceName = `[a-z][a-z0-9]*(?:_[a-z0-9]+)*`
 
-var workspaceNameRE = regexp.MustCompile(`^` + workspaceName + `$`)
+var workspaceNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^` + workspaceName + `$`) })
 
 // gsPath is what follows Layman's own address in a URL of its GeoServer
 // proxy: any proxy path (CLIENT_PROXY_ONLY_PATTERN), LAYMAN_GS_PATH, an
 // optional GeoServer workspace, then an OWS endpoint.
-var gsPath = regexp.MustCompile(`^(?:/[a-z0-9_-]+)*/geoserver/(?:(` + workspaceName + `)/)?(?:ows|wms|wfs)`)
+var gsPath = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:/[a-z0-9_-]+)*/geoserver/(?:(` + workspaceName + `)/)?(?:ows|wms|wfs)`)
+})
 
 // nameRef is a map layer that references a layer of this Layman's
 // GeoServer by workspace and name.
@@ -69,7 +72,7 @@ func nameRefs(layers []json.RawMessage, server *url.URL) []nameRef {
 			continue
 		}
 		rest, ok := strings.CutPrefix(u, origin)
-		m := gsPath.FindStringSubmatch(rest)
+		m := gsPath().FindStringSubmatch(rest)
 		if !ok || m == nil {
 			continue
 		}
@@ -77,7 +80,7 @@ func nameRefs(layers []json.RawMessage, server *url.URL) []nameRef {
 			ws, name := m[1], n
 			if ws == "" {
 				parts := strings.Split(n, ":")
-				if len(parts) != 2 || !workspaceNameRE.MatchString(parts[0]) {
+				if len(parts) != 2 || !workspaceNameRE().MatchString(parts[0]) {
 					continue
 				}
 				ws, name = parts[0], parts[1]

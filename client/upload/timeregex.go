@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 )
 
 // Layman compiles time_regex with Python's re; laymanctl with Go's regexp.
@@ -15,7 +16,7 @@ import (
 // pythonOnly finds constructs of Python's re that Go's regexp lacks:
 // lookaround, named backreferences, conditionals, atomic groups, comments
 // and possessive quantifiers (escaped characters blanked first).
-var pythonOnly = regexp.MustCompile(`\(\?(=|!|<=|<!|P=|\(|>|#)|[*+?}]\+`)
+var pythonOnly = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\(\?(=|!|<=|<!|P=|\(|>|#)|[*+?}]\+`) })
 
 // pythonOnlyEscapes are escapes Python's re knows and Go's does not:
 // backreferences, \Z, \u, \U, \N and octal \0.
@@ -29,7 +30,7 @@ func checkTimeRegex(expr string) error {
 	stripped, escapes := splitEscapes(expr)
 	_, err := regexp.Compile(expr)
 	if err != nil {
-		if pythonOnly.MatchString(stripped) || strings.ContainsAny(escapes, pythonOnlyEscapes) {
+		if pythonOnly().MatchString(stripped) || strings.ContainsAny(escapes, pythonOnlyEscapes) {
 			return nil
 		}
 		var se *syntax.Error

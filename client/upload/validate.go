@@ -388,8 +388,6 @@ func names(files []File) []string {
 	return out
 }
 
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
 // checkUUID checks a client-chosen UUID: Layman reads any form Python's
 // UUID() takes (uuid.py check_input_uuid) and stores it as given, so only
 // the canonical form it gives its own UUIDs is accepted.
@@ -399,7 +397,7 @@ func checkUUID(id string, patch bool) error {
 		return nil
 	case patch:
 		return invalid("uuid", "only when publishing: a publication keeps its UUID")
-	case !uuidPattern.MatchString(id):
+	case !client.IsUUID(id):
 		return invalid("uuid", "%q is not a UUID like 0b7c6a4e-1234-4abc-8def-5a6b7c8d9e0f", id)
 	}
 	return nil
