@@ -6,6 +6,7 @@ package jsonsplit
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -62,6 +63,60 @@ func value(r *bufio.Reader, first byte, keep bool) ([]byte, error) {
 		err = io.ErrUnexpectedEOF
 	}
 	return raw, err
+}
+
+// Members reads, with one validity scan, the members of an array that lie
+// whole in r's buffer, from the next byte (a member's first) up to the last
+// comma between objects there: objects, as a GeoJSON file's features are, read at gjson's
+// speed over a whole buffer instead of one object's length at a time. It
+// returns the bytes read, up to and not including that comma.
+//
+// It returns 0 and reads nothing when the buffer holds no such comma or the
+// run up to it is not valid JSON; tried is then that run's length. The run
+// is valid only when its comma lies between two members, as brackets and
+// quotes must balance before it; so when it is not (a comma between objects
+// inside a member), reading the members one at a time over the tried bytes
+// finds either the error or their real end.
+func Members(r *bufio.Reader, scratch *[]byte) (n, tried int) {
+	b, _ := r.Peek(r.Size()) // a read error shows again to the caller
+	cut := lastBetweenObjects(b)
+	if cut < 0 {
+		return 0, 0
+	}
+	*scratch = append(append(append((*scratch)[:0], '['), b[:cut]...), ']')
+	if !gjson.ValidBytes(*scratch) {
+		return 0, cut
+	}
+	r.Discard(cut)
+	return cut, cut
+}
+
+// lastBetweenObjects finds the last comma in b with "}" before it and "{"
+// after it, white space aside, or -1.
+func lastBetweenObjects(b []byte) int {
+	for end := len(b); ; {
+		open := bytes.LastIndexByte(b[:end], '{')
+		if open < 0 {
+			return -1
+		}
+		end = open
+		comma := skipSpaceBack(b, open-1)
+		if comma < 0 || b[comma] != ',' {
+			continue
+		}
+		if i := skipSpaceBack(b, comma-1); i >= 0 && b[i] == '}' {
+			return comma
+		}
+	}
+}
+
+// skipSpaceBack returns the index of the last byte of b[:i+1] that is not
+// JSON white space, or -1.
+func skipSpaceBack(b []byte, i int) int {
+	for i >= 0 && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i--
+	}
+	return i
 }
 
 // StartsValue reports whether c can begin a JSON value: what a reader

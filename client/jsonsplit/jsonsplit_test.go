@@ -64,3 +64,31 @@ func TestInvalidAndTruncatedValues(t *testing.T) {
 		}
 	}
 }
+
+// Members reads a run of objects up to the last comma between two of them
+// in the buffer, and nothing when that run is not valid JSON, also when the
+// comma it cut at lies inside a member.
+func TestMembers(t *testing.T) {
+	for _, c := range []struct {
+		name, in string
+		n        int // bytes read; 0: none, tried is then > 0 but for "no comma"
+	}{
+		{"objects", `{"a":1},{"b":{"c":2}} , {"d":3}]`, len(`{"a":1},{"b":{"c":2}} `)},
+		{"commas inside members", `{"p":{"q":1},"r":[{},{}]},` + "\n" + `{"s":2}]}`, len(`{"p":{"q":1},"r":[{},{}]}`)},
+		{"last cut inside a member", `{"g":[{"x":1},{"y":2}]`, 0},
+		{"cut inside a string", `{"s":"},{"}`, 0},
+		{"invalid member", `{"a":tru},{"b":1}`, 0},
+		{"no comma between objects", `{"a":1}]`, 0},
+	} {
+		r := bufio.NewReaderSize(strings.NewReader(c.in), 64)
+		var scratch []byte
+		n, tried := Members(r, &scratch)
+		rest, _ := io.ReadAll(r)
+		if n != c.n || string(rest) != c.in[n:] {
+			t.Errorf("%s: read %d bytes, rest %q; want %d", c.name, n, rest, c.n)
+		}
+		if n == 0 && (tried > 0) != (c.name != "no comma between objects") {
+			t.Errorf("%s: tried %d bytes", c.name, tried)
+		}
+	}
+}

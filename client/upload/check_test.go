@@ -3,6 +3,8 @@ package upload
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,6 +69,29 @@ func TestGeoJSONChecked(t *testing.T) {
 			t.Errorf("%s refused: %v", c.name, err)
 		case c.bad != "" && (!errors.As(err, &ve) || !strings.Contains(err.Error(), c.bad)):
 			t.Errorf("%s: %v, want a validation error saying %q", c.name, err, c.bad)
+		}
+	}
+}
+
+// Features are checked in runs of the reader's buffer: an error deep in a
+// file of many, between runs or inside one, is found and placed at its byte,
+// and features holding commas between objects pass.
+func TestManyFeaturesChecked(t *testing.T) {
+	const gc = `{"type":"Feature","properties":{"l":[{"a":1},{"b":2}]},"geometry":{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,2]},{"type":"Point","coordinates":[3,4]}]}}`
+	features := slices.Repeat([]string{gc}, 20000) // 3.7 MB
+	good := `{"type":"FeatureCollection","features":[` + strings.Join(features, ",\n") + "]}"
+	if err := checkGeoJSON(strings.NewReader(good)); err != nil {
+		t.Fatalf("valid file refused: %v", err)
+	}
+	for _, i := range []int{0, 1, 1500, 1501, 12345, 19999} {
+		bad := slices.Clone(features)
+		bad[i] = strings.Replace(gc, `"b":2`, `"b":tru`, 1)
+		content := `{"type":"FeatureCollection","features":[` + strings.Join(bad, ",\n") + "]}"
+		// encoding/json's offset counts the bytes read, the "}" included.
+		want := fmt.Sprintf("(at byte %d)", strings.Index(content, "tru}")+4)
+		err := geoJSONError("a.geojson", checkGeoJSON(strings.NewReader(content)))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("feature %d invalid: %v, want an error %s", i, err, want)
 		}
 	}
 }
