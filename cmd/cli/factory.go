@@ -208,6 +208,10 @@ func (f *Factory) transport(timeouts client.Timeouts) (http.RoundTripper, error)
 		rt = base
 	} else {
 		t := http.DefaultTransport.(*http.Transport).Clone()
+		// Parallel chunk uploads (--parallel, up to 32) keep a connection
+		// each; the default of 2 idle ones closed the others after every
+		// request, and opened a new TCP and TLS connection for the next.
+		t.MaxIdleConnsPerHost = 32
 		timeouts.Apply(t)
 		if caFile := f.CAFile(); caFile != "" {
 			// A CA file others can write would let them vouch for any
