@@ -27,6 +27,10 @@ func DetectStyle(path string) (string, error) {
 
 func styleType(r io.Reader) (string, error) {
 	dec := xml.NewDecoder(r)
+	// Only the root element's name is read, and it is ASCII in every
+	// encoding a style comes in (Layman's own SLD says us-ascii, QGIS may
+	// write ISO-8859-1): the bytes are read as they are.
+	dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {

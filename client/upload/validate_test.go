@@ -182,7 +182,11 @@ func TestValidateLayer(t *testing.T) {
 }
 
 func TestDetectStyle(t *testing.T) {
-	for in, want := range map[string]string{sld: StyleSLD, qml: StyleQML} {
+	// Layman's own SLD (what `layers style` saves) declares us-ascii, which
+	// lxml writes; QGIS may write ISO-8859-1.
+	layman := `<?xml version='1.0' encoding='us-ascii'?>` + "\n" + `<ns0:StyledLayerDescriptor xmlns:ns0="http://www.opengis.net/sld" version="1.0.0"/>`
+	latin1 := `<?xml version="1.0" encoding="ISO-8859-1"?><!DOCTYPE qgis><qgis version="3.28"/>`
+	for in, want := range map[string]string{sld: StyleSLD, qml: StyleQML, layman: StyleSLD, latin1: StyleQML} {
 		got, err := styleType(strings.NewReader(in))
 		if err != nil || got != want {
 			t.Errorf("styleType(%.30q) = %q, %v; want %q", in, got, err, want)
