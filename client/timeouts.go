@@ -110,8 +110,13 @@ func (tt *timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	trace := &httptrace.ClientTrace{
 		GotConn:           func(httptrace.GotConnInfo) { w.arm(phaseSend, tt.t.Progress) },
 		TLSHandshakeStart: func() { w.arm(phaseTLS, tt.t.TLS) },
-		TLSHandshakeDone:  func(tls.ConnectionState, error) { w.arm(phaseSend, tt.t.Progress) },
-		WroteRequest:      func(httptrace.WroteRequestInfo) { w.arm(phaseHeader, tt.t.ResponseHeader) },
+		// A failed handshake keeps its phase: its timeout is reported as one.
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			if err == nil {
+				w.arm(phaseSend, tt.t.Progress)
+			}
+		},
+		WroteRequest: func(httptrace.WroteRequestInfo) { w.arm(phaseHeader, tt.t.ResponseHeader) },
 	}
 	r := req.Clone(httptrace.WithClientTrace(ctx, trace))
 	if req.Body != nil && req.Body != http.NoBody {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -91,4 +92,30 @@ func TestSlowBodyThatKeepsMovingIsNotKilled(t *testing.T) {
 		t.Fatalf("slow but moving upload killed: %v", err)
 	}
 	resp.Body.Close()
+}
+
+// A server that takes the connection but never answers the TLS handshake
+// (an http:// server given as https://, busy): the error says so, whichever
+// of the transport's handshake timeout and the watchdog ends it first.
+func TestStalledTLSHandshakeIsNamed(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { _, _ = io.Copy(io.Discard, conn); conn.Close() }()
+		}
+	}()
+	base := &http.Transport{TLSHandshakeTimeout: 100 * time.Millisecond}
+	tt := Timeouts{Connect: time.Hour, TLS: time.Hour, ResponseHeader: time.Hour, Progress: time.Hour, Request: time.Hour}
+	_, err = (&http.Client{Transport: TimeoutTransport(base, tt)}).Get("https://" + ln.Addr().String())
+	if err == nil || !strings.Contains(err.Error(), "no TLS handshake") {
+		t.Fatalf("err = %v, want it to say no TLS handshake", err)
+	}
 }
