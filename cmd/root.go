@@ -165,6 +165,7 @@ func classify(err error) (int, string) {
 	var tooLarge *upload.BodyTooLargeError
 	var loginRequired *auth.LoginRequiredError
 	var genUnknown *client.GenerationUnknownError
+	var httpErr *client.HTTPError
 	switch {
 	case errors.As(err, &exitErr):
 		return exitErr.Code, exitErr.Hint
@@ -206,6 +207,10 @@ func classify(err error) (int, string) {
 	case client.IsAuthFailure(err):
 		// The transport already refreshed once and replayed the request.
 		return cli.ExitAuth, "Layman rejected the token even after a refresh; run `laymanctl auth login`."
+	case errors.As(err, &httpErr) && client.IsMissingRoute(err):
+		// Not Layman's JSON 404: nothing of Layman's API at that URL. Pinning
+		// the API generation cannot help; the address may.
+		return cli.ExitFailure, missingRouteHint(httpErr)
 	case errors.As(err, &genUnknown):
 		return cli.ExitFailure, "If the server is Layman, pin its API: `laymanctl config set api 3` for Layman 3.x (/rest/layers/<uuid>) " +
 			"or `laymanctl config set api 2` for Layman 2.x (/rest/workspaces/<workspace>/layers), or LAYMAN_API=3 (or 2) for one run."
@@ -220,6 +225,18 @@ func classify(err error) (int, string) {
 		return cli.ExitFailure, "Check that address (for Layman: --server, LAYMAN_SERVER or the profile's) and the network."
 	}
 	return cli.ExitFailure, ""
+}
+
+// missingRouteHint names the URL that answered a plain 404 or 405.
+func missingRouteHint(he *client.HTTPError) string {
+	at := ""
+	if he.Response != nil && he.Response.Request != nil {
+		u := *he.Response.Request.URL
+		u.RawQuery, u.User = "", nil
+		at = " at " + u.String()
+	}
+	return "No Layman API answered" + at + ". Check the server address (--server, LAYMAN_SERVER or the profile's): " +
+		"it is Layman's own address, e.g. https://layman.example.com, without /rest."
 }
 
 // unverifiableHint explains Layman's code 32 with sub_code 8.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/laymanctl/laymanctl/client/laymantest"
 	"github.com/laymanctl/laymanctl/cmd/cmdtest"
 )
 
@@ -39,5 +40,24 @@ func TestAuthErrorsHaveNoRequestLine(t *testing.T) {
 	r := h.Run("layers", "list")
 	if r.Code != 4 || !strings.HasPrefix(r.Stderr, "error: ") || strings.Contains(r.Stderr, `Get "`) || strings.Contains(r.Stderr, "revoked-token") {
 		t.Errorf("rejected token:\n%s", r)
+	}
+}
+
+// A server address with a path Layman is not under (its REST URL
+// .../rest/ as given, a wrong prefix) gets Flask's plain 404 for every
+// route: the error names the URL asked and says to check the address, for
+// lists as for commands that probe the API generation first (pinning the
+// API would not help).
+func TestWrongServerPathIsNamed(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	// Not strict: the requests to routes it lacks are the point.
+	srv := laymantest.New(t, laymantest.Options{Generation: 3})
+	t.Setenv("LAYMAN_SERVER", srv.URL+"/rest/")
+	for _, args := range [][]string{{"layers", "list"}, {"layers", "get", "alice:rivers"}} {
+		r := h.Run(args...)
+		if r.Code != 1 || !strings.Contains(r.Stderr, srv.URL+"/rest/rest/") || !strings.Contains(r.Stderr, "Check the server address") ||
+			strings.Contains(r.Stderr, "pin its API") {
+			t.Errorf("%v with --server .../rest/:\n%s", args, r)
+		}
 	}
 }
