@@ -1,6 +1,12 @@
 package cmd_test
 
 import (
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -81,6 +87,11 @@ func TestHelpTopics(t *testing.T) {
 		"LAYMAN_AUTH_URL", "LAYMAN_BROWSER", "NO_COLOR", "XDG_STATE_HOME"} {
 		if !strings.Contains(env.Stdout, v) {
 			t.Errorf("help environment does not mention %s:\n%s", v, env)
+		}
+	}
+	for _, v := range envReadBySource(t) {
+		if !strings.Contains(env.Stdout, v) {
+			t.Errorf("laymanctl reads %s, but help environment does not mention it", v)
 		}
 	}
 	codes := h.Run("help", "exit-codes")
@@ -230,4 +241,41 @@ func TestEveryServerDeleteNeedsYes(t *testing.T) {
 			t.Errorf("sent %s without confirmation", req)
 		}
 	}
+}
+
+// envRead matches an environment variable read by name in the source:
+// os.Getenv("X"), f.Env("X"), env("X"), userDir("X", ...), or a name
+// constant = "LAYMAN_X".
+var envRead = regexp.MustCompile(`(?:Getenv|LookupEnv|Env|env|userDir)\(\s*"([A-Z][A-Z0-9_]+)"|= "(LAYMAN_[A-Z0-9_]+)"`)
+
+// envReadBySource lists the variables the product's code reads (tests and
+// test support left out).
+func envReadBySource(t *testing.T) []string {
+	seen := map[string]bool{}
+	err := filepath.WalkDir("..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && p != ".." || strings.HasSuffix(d.Name(), "test") || d.Name() == "testdata" || d.Name() == "reallayman" || d.Name() == "laymansandbox") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, m := range envRead.FindAllStringSubmatch(string(src), -1) {
+			seen[m[1]+m[2]] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !seen["LAYMAN_SERVER"] || !seen["XDG_STATE_HOME"] {
+		t.Fatalf("the source scan found too little: %v", seen)
+	}
+	return slices.Sorted(maps.Keys(seen))
 }

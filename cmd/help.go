@@ -160,6 +160,11 @@ LAYMAN_DEBUG         any value but 0 or false logs HTTP traffic, as --debug.
 LAYMAN_API           2 or 3 pins the server's API generation (Layman 2.x or
                      3.x) instead of asking /rest/about/version; as the
                      profile's api key.
+LAYMAN_ANONYMOUS     any value but 0 or false sends no credential, as
+                     --anonymous; 0 overrides the profile's anonymous key.
+LAYMAN_WAIT_TIMEOUT  without a terminal, how long --wait and apply follow
+                     the processing when --timeout is not given (default
+                     30m; 0 waits for ever).
 
 Credentials for CI and scripts, used before the profile's stored tokens:
 LAYMAN_ACCESS_TOKEN  a bearer token, used as is and never refreshed or stored.
@@ -174,10 +179,17 @@ LAYMAN_BROWSER, BROWSER
                      authorization URL, split into words like a shell does
                      ("firefox --new-window"); BROWSER may list commands
                      separated by ':' and the first is used.
+DISPLAY, WAYLAND_DISPLAY, SSH_CONNECTION, SSH_TTY
+                     'auth login' opens no browser in an SSH session or,
+                     on Linux, without a display: it prints the URL.
+DBUS_SESSION_BUS_ADDRESS
+                     the D-Bus session bus of the Secret Service keychain
+                     (Linux).
 NO_COLOR             any value turns colours off, as --no-color.
-XDG_CONFIG_HOME, XDG_STATE_HOME
-                     the configuration and state directories on Linux and
-                     macOS (default ~/.config and ~/.local/state).
+XDG_CONFIG_HOME, XDG_STATE_HOME, XDG_CACHE_HOME
+                     the configuration, state and cache directories
+                     (default ~/.config, ~/.local/state and ~/.cache on
+                     Linux); a relative path is ignored.
 HTTPS_PROXY, HTTP_PROXY, NO_PROXY
                      the proxy for the requests.
 `
