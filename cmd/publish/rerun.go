@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -51,12 +52,19 @@ func existsHint(err error, p upload.LayerParams) error {
 	if !errors.As(err, &le) || le.Code != client.CodeLayerExists {
 		return err
 	}
-	ref := p.Workspace + ":NAME"
-	if name, nerr := layerName(p); nerr == nil {
-		ref = p.Workspace + ":" + name
+	rerun := "--if-exists update (or skip)"
+	name, nerr := layerName(p)
+	if nerr != nil {
+		// A name Layman derived and laymanctl cannot (transliterated):
+		// Layman's answer names it, and --if-exists needs it as --name.
+		var detail struct{ Layername string }
+		if json.Unmarshal(le.Detail, &detail) != nil || detail.Layername == "" {
+			detail.Layername = "NAME"
+		}
+		name, rerun = detail.Layername, "--name "+detail.Layername+" --if-exists update (or skip)"
 	}
 	return &cli.ExitError{Code: cli.ExitFailure, Err: err,
-		Hint: fmt.Sprintf("Change it with `laymanctl layers update %s FILE...`, or re-run with --if-exists update (or skip).", ref)}
+		Hint: fmt.Sprintf("Change it with `laymanctl layers update %s:%s FILE...`, or re-run with %s.", p.Workspace, name, rerun)}
 }
 
 // rightsEdit is --add-read, --remove-read, --add-write and --remove-write.

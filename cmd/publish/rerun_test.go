@@ -48,8 +48,20 @@ func TestPublishIfExists(t *testing.T) {
 			t.Errorf("update: want one PATCH and title Two (title %q, writes %v):\n%s", info.Title, writes(h), r)
 		}
 
+		// A name laymanctl cannot derive (Layman transliterates it): the
+		// advice takes the name from Layman's answer, and --if-exists needs
+		// --name then.
+		other := write(t, t.TempDir(), "řeka.geojson", []byte(geojson))
+		if r := h.Run("layers", "publish", "-w", ws, other); r.Code != 0 {
+			t.Fatalf("first publish of řeka.geojson:\n%s", r)
+		}
+		r = h.Run("layers", "publish", "-w", ws, other)
+		if r.Code != 1 || !strings.Contains(r.Stderr, "laymanctl layers update "+ws+":reka FILE") || !strings.Contains(r.Stderr, "--name reka --if-exists update") {
+			t.Errorf("non-ASCII file name: want exit 1 naming the layer Layman derived:\n%s", r)
+		}
+
 		// A new name is simply published, whatever --if-exists says.
-		other := write(t, t.TempDir(), "lakes.geojson", []byte(geojson))
+		other = write(t, t.TempDir(), "lakes.geojson", []byte(geojson))
 		if r := h.Run("layers", "publish", "-w", ws, "--if-exists", "update", other); r.Code != 0 {
 			t.Errorf("update of a missing layer publishes it:\n%s", r)
 		}
