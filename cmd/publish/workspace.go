@@ -31,7 +31,8 @@ func defaultWorkspace(ctx context.Context, f *cli.Factory, ws string) (string, e
 		return "", fmt.Errorf("finding your own workspace (give --workspace to skip this): %w", err)
 	}
 	if u.Username == "" {
-		return "", &upload.ValidationError{Field: "workspace", Message: "required: this login has no Layman username yet (run `laymanctl auth login`)"}
+		return "", &upload.ValidationError{Field: "workspace", Message: "required: this login has no Layman username yet, so no workspace of its own; " +
+			"reserve one with `laymanctl auth login` or, with CI credentials, `laymanctl api PATCH rest/current-user -F username=NAME`"}
 	}
 	if f.IO.ErrTTY && !f.Flags.Quiet {
 		fmt.Fprintf(f.IO.ErrOut, "Workspace: %s (your own; --workspace chooses another)\n", u.Username)

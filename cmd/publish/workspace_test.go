@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/laymanctl/laymanctl/client/laymantest"
 	"github.com/laymanctl/laymanctl/cmd/cmdtest"
 )
 
@@ -26,4 +27,26 @@ func TestWorkspaceDefaultsToTheUsersOwn(t *testing.T) {
 		}
 		h.ExpectNoRequests()
 	})
+}
+
+// A login whose user has no Layman username yet (a CI account that never
+// ran `auth login`) has no workspace of its own: refused before any
+// upload, with a way to reserve the username that works without a browser.
+func TestWorkspaceOfAUserWithoutUsername(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	srv := laymantest.New(t, laymantest.Options{Generation: 3, Strict: true,
+		Validator: laymantest.StaticTokens{"robot-token": {Sub: "robot"}}})
+	t.Setenv("LAYMAN_SERVER", srv.URL)
+	t.Setenv("LAYMAN_ACCESS_TOKEN", "robot-token")
+	rivers := write(t, t.TempDir(), "rivers.geojson", []byte(`{"type":"FeatureCollection","features":[]}`))
+	r := h.Run("layers", "publish", rivers, "--no-wait")
+	if r.Code != 2 || !strings.Contains(r.Stderr, "no Layman username yet") ||
+		!strings.Contains(r.Stderr, "laymanctl api PATCH rest/current-user -F username=NAME") {
+		t.Errorf("publish without a username:\n%s", r)
+	}
+	for _, req := range srv.Requests() {
+		if req.Method != "GET" {
+			t.Errorf("sent %s %s", req.Method, req.Path)
+		}
+	}
 }
