@@ -76,6 +76,7 @@ const (
 	CodeLayerNotFound       = 15
 	CodeLayerExists         = 17
 	CodeChunkUploadInactive = 20
+	CodeMapExists           = 24
 	CodeUploadTimeout       = 22
 	CodeUnauthorized        = 30
 	CodeOAuth2Failure       = 32

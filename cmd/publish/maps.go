@@ -2,7 +2,9 @@ package publish
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -84,11 +86,23 @@ func checkMap(path string, p upload.MapParams) error {
 	return err
 }
 
-// nameRefHint says how to reference Layman's layers when Layman refused
-// a map that names one of them by workspace and name (error 59).
-func nameRefHint(err error) error {
+// mapErrorHint advises on two refusals of a map: its name is taken (error
+// 24: update it instead), or it names one of Layman's layers by workspace
+// and name (error 59: how to reference them).
+func mapErrorHint(err error, workspace string) error {
 	var le *client.LaymanError
-	if !errors.As(err, &le) || le.Code != client.CodeLayerByWorkspaceName {
+	if !errors.As(err, &le) {
+		return err
+	}
+	if le.Code == client.CodeMapExists {
+		var detail struct{ Mapname string }
+		if json.Unmarshal(le.Detail, &detail) != nil || detail.Mapname == "" {
+			detail.Mapname = "NAME"
+		}
+		return &cli.ExitError{Code: cli.ExitFailure, Err: err,
+			Hint: fmt.Sprintf("Change it with `laymanctl maps update %s:%s FILE.json`, or publish it under another --name.", workspace, detail.Mapname)}
+	}
+	if le.Code != client.CodeLayerByWorkspaceName {
 		return err
 	}
 	return &cli.ExitError{Code: cli.ExitFailure, Err: err,
@@ -103,7 +117,7 @@ func RunMapsPublish(ctx context.Context, f *cli.Factory, opts *MapsPublishOption
 	}
 	res, err := s.uploader.PublishMap(ctx, opts.Workspace, opts.File, opts.Params)
 	if err != nil {
-		return nameRefHint(err)
+		return mapErrorHint(err, opts.Workspace)
 	}
 	return s.finish(ctx, upload.KindMap, res, opts.Wait)
 }
@@ -180,7 +194,7 @@ func RunMapsUpdate(ctx context.Context, f *cli.Factory, opts *MapsUpdateOptions)
 	s.waitWhenBusy(opts.Wait)
 	res, err := s.uploader.UpdateMap(ctx, opts.Ref, opts.File, opts.Params)
 	if err != nil {
-		return busyHint(nameRefHint(err))
+		return busyHint(mapErrorHint(err, ""))
 	}
 	return s.finish(ctx, upload.KindMap, res, opts.Wait)
 }

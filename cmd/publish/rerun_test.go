@@ -71,6 +71,17 @@ func TestPublishIfExists(t *testing.T) {
 	})
 }
 
+// A map whose name is taken: the advice names maps update.
+func TestMapsPublishExistingNamesUpdate(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	h.SeedMap("city", "City")
+	comp := write(t, t.TempDir(), "city.json", []byte(`{"describedBy":"https://raw.githubusercontent.com/hslayers/map-compositions/3.0.0/schema.json","schema_version":"3.0.0","name":"city","title":"City","abstract":"","projection":"epsg:3857","extent":[14,50,15,51],"nativeExtent":[1558472.87,6446275.84,1669792.36,6621293.72],"layers":[]}`))
+	r := h.Run("maps", "publish", "-w", ws, comp)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "Map already exists") || !strings.Contains(r.Stderr, "laymanctl maps update "+ws+":city FILE.json") {
+		t.Errorf("publish of an existing map: want exit 1 naming maps update:\n%s", r)
+	}
+}
+
 type plan struct {
 	Action, Kind, Workspace, Name, Generation, Method, Path string
 	Fields                                                  []string
