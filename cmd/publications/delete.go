@@ -42,10 +42,10 @@ On a terminal a confirmation is asked for unless --yes; without a terminal
 --yes is required. --ignore-not-found makes a REF that does not exist a
 success. --dry-run looks the %[1]s up and prints what would be deleted,
 deleting nothing (and asking nothing).`, kind.Plural, kind.Singular),
-		Example: fmt.Sprintf(`  laymanctl %[1]s delete alice:rivers
-  laymanctl %[1]s delete alice:rivers --yes --ignore-not-found
+		Example: fmt.Sprintf(`  laymanctl %[1]s delete %[2]s
+  laymanctl %[1]s delete %[2]s --yes --ignore-not-found
   laymanctl %[1]s delete --workspace alice --all --dry-run
-  laymanctl %[1]s delete --workspace alice --all --yes`, kind.Plural),
+  laymanctl %[1]s delete --workspace alice --all --yes`, kind.Plural, kind.example),
 		RunE: func(c *cobra.Command, args []string) error {
 			refs, err := cli.ParseRefs(args)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -51,7 +52,7 @@ func NewCmdDownload(f *cli.Factory, kind Kind, asset Asset, runF func(context.Co
 		Short: asset.Short,
 		Long: fmt.Sprintf(`Write the %s's %s to -O FILE (replaced atomically) or to %s.`,
 			kind.Singular, asset.Name, where),
-		Example: fmt.Sprintf("  laymanctl %s %s alice:rivers -O %s", kind.Plural, asset.Name, exampleFile(asset)),
+		Example: fmt.Sprintf("  laymanctl %s %s %s -O %s", kind.Plural, asset.Name, kind.example, exampleFile(kind, asset)),
 		Args:    cli.ExactArgs(1, "REF"),
 		RunE: func(c *cobra.Command, args []string) error {
 			refs, err := cli.ParseRefs(args)
@@ -69,14 +70,15 @@ func NewCmdDownload(f *cli.Factory, kind Kind, asset Asset, runF func(context.Co
 	return c
 }
 
-func exampleFile(a Asset) string {
+func exampleFile(kind Kind, a Asset) string {
+	_, name, _ := strings.Cut(kind.example, ":")
 	switch a.Name {
 	case "thumbnail":
-		return "rivers.png"
+		return name + ".png"
 	case "style":
-		return "rivers.sld"
+		return name + ".sld"
 	}
-	return "map.json"
+	return name + ".json"
 }
 
 // RunDownload streams the asset to its destination.

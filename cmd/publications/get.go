@@ -28,8 +28,8 @@ func NewCmdGet(f *cli.Factory, kind Kind, runF func(context.Context, *cli.Factor
 		Use:   "get REF",
 		Short: fmt.Sprintf("Show a %s's details and processing state", kind.Singular),
 		Long:  fmt.Sprintf("REF is the %s's UUID or workspace:name.", kind.Singular),
-		Example: fmt.Sprintf(`  laymanctl %[1]s get alice:rivers
-  laymanctl %[1]s get 3fa85f64-5717-4562-b3fc-2c963f66afa6 -o json`, kind.Plural),
+		Example: fmt.Sprintf(`  laymanctl %[1]s get %[2]s
+  laymanctl %[1]s get 3fa85f64-5717-4562-b3fc-2c963f66afa6 -o json`, kind.Plural, kind.example),
 		Args: cli.ExactArgs(1, "REF"),
 		RunE: func(c *cobra.Command, args []string) error {
 			refs, err := cli.ParseRefs(args)

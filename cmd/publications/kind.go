@@ -35,6 +35,8 @@ type Kind struct {
 	Plural   string // "layers"
 	// WorkspaceFilter: the list can be narrowed to one workspace.
 	WorkspaceFilter bool
+	// example is the REF the help examples name.
+	example string
 
 	lister  func(*client.Client) Lister
 	service func(*client.Client) Service
@@ -44,7 +46,7 @@ type Kind struct {
 // Layers, Maps and Publications are the kinds of the command tree.
 var (
 	Layers = Kind{
-		Singular: client.TypeLayer, Plural: "layers", WorkspaceFilter: true,
+		Singular: client.TypeLayer, Plural: "layers", WorkspaceFilter: true, example: "alice:rivers",
 		lister:  func(c *client.Client) Lister { return c.Layers },
 		service: func(c *client.Client) Service { return c.Layers },
 		get: func(ctx context.Context, c *client.Client, ref client.Ref) (json.RawMessage, cli.Table, error) {
@@ -56,7 +58,7 @@ var (
 		},
 	}
 	Maps = Kind{
-		Singular: client.TypeMap, Plural: "maps", WorkspaceFilter: true,
+		Singular: client.TypeMap, Plural: "maps", WorkspaceFilter: true, example: "alice:overview",
 		lister:  func(c *client.Client) Lister { return c.Maps },
 		service: func(c *client.Client) Service { return c.Maps },
 		get: func(ctx context.Context, c *client.Client, ref client.Ref) (json.RawMessage, cli.Table, error) {

@@ -21,9 +21,9 @@ func NewCmdMetadataComparison(f *cli.Factory, kind Kind) *cobra.Command {
 own record, the metadata catalogue's record, ...) and whether they agree:
 Layman's metadata comparison. REF is the %[1]s's UUID or workspace:name.
 -o json prints Layman's answer (metadata_sources, metadata_properties).`, kind.Singular),
-		Example: fmt.Sprintf(`  laymanctl %[1]s metadata-comparison alice:rivers
-  laymanctl %[1]s metadata-comparison alice:rivers \
-    --jq '.metadata_properties | map_values(.equal)'`, kind.Plural),
+		Example: fmt.Sprintf(`  laymanctl %[1]s metadata-comparison %[2]s
+  laymanctl %[1]s metadata-comparison %[2]s \
+    --jq '.metadata_properties | map_values(.equal)'`, kind.Plural, kind.example),
 		Args: cli.ExactArgs(1, "REF"),
 		RunE: func(c *cobra.Command, args []string) error {
 			refs, err := cli.ParseRefs(args)

@@ -32,7 +32,7 @@ func NewCmdWait(f *cli.Factory, kind Kind, runF func(context.Context, *cli.Facto
 		Short: fmt.Sprintf("Wait until a %s's processing finishes", kind.Singular),
 		Long: fmt.Sprintf(`Poll the %s until its publication_status is COMPLETE (exit 0) or
 INCOMPLETE (exit 5, naming the source that failed and its error).`, kind.Singular),
-		Example: fmt.Sprintf("  laymanctl %s wait alice:rivers --timeout 10m", kind.Plural),
+		Example: fmt.Sprintf("  laymanctl %s wait %s --timeout 10m", kind.Plural, kind.example),
 		Args:    cli.ExactArgs(1, "REF"),
 		RunE: func(c *cobra.Command, args []string) error {
 			refs, err := cli.ParseRefs(args)

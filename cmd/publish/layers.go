@@ -344,6 +344,10 @@ different one or a file changed since is refused. Elsewhere give the printed
 	}
 	fs := c.Flags()
 	addTransferFlags(fs, &tf)
+	// Not 1MiB: the interrupted upload's size is the one that fits.
+	size := fs.Lookup("chunk-size")
+	size.DefValue = ""
+	size.Usage += " (default: the interrupted upload's, from this machine's record; else " + size.Value.String() + ")"
 	addWaitFlags(fs, &wf)
 	return c
 }

@@ -145,8 +145,8 @@ func NewMapsUpdateCmd(f *cli.Factory, runF func(context.Context, *cli.Factory, *
 workspace:name. Layman never renames a map, so there is no --name. While
 Layman is still processing the map (its error 49), update waits for that to
 end, saying so on stderr, for at most --timeout, then sends the change.`,
-		Example: `  laymanctl maps update alice:city city_v2.json
-  laymanctl maps update alice:city --read EVERYONE`,
+		Example: `  laymanctl maps update alice:overview overview.json
+  laymanctl maps update alice:overview --read EVERYONE`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) < 1 || len(args) > 2 {
 				return cli.Usagef("%s expects REF and an optional FILE.json\nRun '%s --help' for usage.", c.CommandPath(), c.CommandPath())

@@ -41,7 +41,7 @@ type transferFlags struct {
 }
 
 func addTransferFlags(fs *pflag.FlagSet, t *transferFlags) {
-	fs.StringVar(&t.chunkSize, "chunk-size", upload.FormatSize(upload.DefaultChunkSize), "size of upload chunks, e.g. 512KiB or 4MiB (raised so that no file needs more than 999)")
+	fs.StringVar(&t.chunkSize, "chunk-size", upload.FormatSize(upload.DefaultChunkSize), "size of upload chunks, e.g. 512KiB or 4MiB (raised so that no file needs more than 999 chunks)")
 	fs.IntVar(&t.parallel, "parallel", upload.DefaultParallel, fmt.Sprintf("chunks sent at once (1-%d)", MaxParallel))
 }
 
