@@ -104,7 +104,7 @@ func argsCompletion(c *cobra.Command, f *cli.Factory) cobra.CompletionFunc {
 			return completeRefs(f, kind.Name(), toComplete)
 		case w == "USERNAME":
 			return usernames(f), noFiles
-		case w == "METHOD":
+		case w == "[METHOD]": // optional: a PATH alone is a GET
 			return []string{"GET", "POST", "PATCH", "PUT", "DELETE"}, noFiles
 		case strings.Contains(w, "FILE.json"):
 			return []string{"json"}, cobra.ShellCompDirectiveFilterFileExt

@@ -46,11 +46,12 @@ func NewCmd(f *cli.Factory, runF func(context.Context, *cli.Factory, *Options) e
 	opts := &Options{}
 	var fields, headers []string
 	c := &cobra.Command{
-		Use:   "api METHOD PATH",
+		Use:   "api [METHOD] PATH",
 		Short: "Send an authenticated request to the Layman REST API",
 		Long: `Send a request to PATH below the server URL (e.g. rest/about/version) with
 the active profile's credentials, and print the answer body: JSON is
 pretty-printed (or filtered with --jq), anything else is copied as is.
+METHOD is GET when left out.
 
 -F key=value adds a parameter: to the query string for GET, HEAD and
 DELETE, to a form body otherwise. -F key=@file sends the file, and makes the
@@ -58,12 +59,20 @@ body multipart/form-data. --input FILE (or - for stdin) sends FILE as the
 body; -F parameters then go to the query string.
 
 An answer outside 2xx is reported as Layman's error (exit code 1).`,
-		Example: `  laymanctl api GET rest/current-user
+		Example: `  laymanctl api rest/current-user
   laymanctl api GET rest/layers -F limit=5 --jq '.[].name'
   laymanctl api POST rest/workspaces/alice/layers \
     -F file=@rivers.geojson -F title=Rivers
   laymanctl api PATCH rest/layers/UUID -F title='New title'`,
-		Args: cli.ExactArgs(2, "METHOD PATH"),
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 1 && methods[args[0]] {
+				return cli.Usagef("%s %s: give the PATH too\nRun '%s --help' for usage.", c.CommandPath(), args[0], c.CommandPath())
+			}
+			if len(args) == 1 {
+				return nil
+			}
+			return cli.ExactArgs(2, "[METHOD] PATH")(c, args)
+		},
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := opts.parse(args, fields, headers); err != nil {
 				return err
@@ -79,8 +88,15 @@ An answer outside 2xx is reported as Layman's error (exit code 1).`,
 
 var methodPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]+$`) })
 
+// methods are those a lone argument is taken for (and refused as a PATH).
+var methods = map[string]bool{http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true}
+
 // parse checks everything that can be checked without the server.
 func (o *Options) parse(args, fields, headers []string) error {
+	if len(args) == 1 {
+		args = []string{http.MethodGet, args[0]}
+	}
 	if !methodPattern().MatchString(args[0]) {
 		return cli.Usagef("invalid HTTP method %q", args[0])
 	}

@@ -46,6 +46,25 @@ func TestOptionsParsed(t *testing.T) {
 	}
 }
 
+// As in gh, METHOD may be left out: GET, with -F in the query string.
+func TestMethodDefaultsToGET(t *testing.T) {
+	got, err := parseArgs(t, "rest/layers", "-F", "limit=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Method != "GET" || got.Path != "rest/layers" || len(got.Fields) != 1 {
+		t.Errorf("options %+v", got)
+	}
+	path, body, _, cleanup, err := got.body(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	if path != "rest/layers?limit=5" || body != nil {
+		t.Errorf("path %q, body %v", path, body)
+	}
+}
+
 func TestOptionsRejected(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "a.geojson")
@@ -61,7 +80,8 @@ func TestOptionsRejected(t *testing.T) {
 		"header without :":   {"GET", "rest", "-H", "Accept"},
 		"input and @file":    {"POST", "rest", "--input", file, "-F", "file=@" + file},
 		"missing input file": {"POST", "rest", "--input", filepath.Join(dir, "none")},
-		"one argument":       {"GET"},
+		"a method alone":     {"GET"},
+		"three arguments":    {"GET", "rest", "more"},
 	} {
 		got, err := parseArgs(t, args...)
 		if err == nil || got != nil {
