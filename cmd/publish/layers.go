@@ -255,6 +255,7 @@ end and then sends the change, for at most --timeout (the same limit as
 	fs.StringVar(&name, "name", "", "refused: Layman never renames a layer")
 	_ = fs.MarkHidden("name")
 	addLayerFlags(fs, &opts.Params)
+	fs.Lookup("external-table").Usage = "replace the data with an existing PostGIS table: postgresql://host/db?schema=s&table=t"
 	addRightsEditFlags(fs, &opts.Rights)
 	addTransferFlags(fs, &tf)
 	addWaitFlags(fs, &wf)
