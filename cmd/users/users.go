@@ -39,6 +39,15 @@ func NewCmdList(f *cli.Factory, runF func(context.Context, *cli.Factory) error) 
 }
 
 func runList(ctx context.Context, f *cli.Factory) error {
+	return printList(ctx, f, "rest/users", "user", func(u client.User) []string {
+		return []string{u.Username, u.Name, u.ScreenName}
+	}, "USERNAME", "NAME", "SCREEN NAME")
+}
+
+// printList prints the list at path: the server's JSON as it came for
+// -o json (the client's types drop fields they do not know), a row per item
+// for the table.
+func printList[T any](ctx context.Context, f *cli.Factory, path, what string, row func(T) []string, header ...string) error {
 	p, err := f.Printer()
 	if err != nil {
 		return err
@@ -47,29 +56,21 @@ func runList(ctx context.Context, f *cli.Factory) error {
 	if err != nil {
 		return err
 	}
-	raw, err := getRaw(ctx, c, "rest/users")
-	if err != nil {
+	var raw json.RawMessage
+	if err := c.GetJSON(ctx, path, &raw); err != nil {
 		return err
 	}
-	var users []client.User
-	if err := json.Unmarshal(raw, &users); err != nil {
-		return fmt.Errorf("decoding the user list: %w", err)
+	var items []T
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return fmt.Errorf("decoding the %s list: %w", what, err)
 	}
 	return p.Print(raw, func() cli.Table {
-		t := cli.Table{Header: []string{"USERNAME", "NAME", "SCREEN NAME"}}
-		for _, u := range users {
-			t.Rows = append(t.Rows, []string{u.Username, u.Name, u.ScreenName})
+		t := cli.Table{Header: header}
+		for _, it := range items {
+			t.Rows = append(t.Rows, row(it))
 		}
 		return t
 	})
-}
-
-// getRaw keeps the server's JSON for -o json; the client's typed lists
-// drop fields they do not know.
-func getRaw(ctx context.Context, c *client.Client, path string) (json.RawMessage, error) {
-	var raw json.RawMessage
-	err := c.GetJSON(ctx, path, &raw)
-	return raw, err
 }
 
 // DeleteOptions are the parsed arguments of `users delete`.
@@ -140,27 +141,5 @@ func NewCmdRoles(f *cli.Factory) *cobra.Command {
 }
 
 func runRoles(ctx context.Context, f *cli.Factory) error {
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	c, err := f.Client(ctx)
-	if err != nil {
-		return err
-	}
-	raw, err := getRaw(ctx, c, "rest/roles")
-	if err != nil {
-		return err
-	}
-	var roles []string
-	if err := json.Unmarshal(raw, &roles); err != nil {
-		return fmt.Errorf("decoding the role list: %w", err)
-	}
-	return p.Print(raw, func() cli.Table {
-		t := cli.Table{Header: []string{"ROLE"}}
-		for _, r := range roles {
-			t.Rows = append(t.Rows, []string{r})
-		}
-		return t
-	})
+	return printList(ctx, f, "rest/roles", "role", func(r string) []string { return []string{r} }, "ROLE")
 }
