@@ -236,10 +236,8 @@ func TestEveryServerDeleteNeedsYes(t *testing.T) {
 	if n != len(args) {
 		t.Errorf("%d delete commands, want %d", n, len(args))
 	}
-	for _, req := range h.Requests() {
-		if !strings.HasPrefix(req, "GET ") {
-			t.Errorf("sent %s without confirmation", req)
-		}
+	for _, req := range h.Writes() {
+		t.Errorf("sent %s without confirmation", req)
 	}
 }
 

@@ -3,7 +3,6 @@ package apply_test
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,17 +78,6 @@ func run(t *testing.T, h *cmdtest.Harness, args ...string) (cmdtest.Result, summ
 	return r, s
 }
 
-// writes lists the requests that change something.
-func writes(h *cmdtest.Harness) []string {
-	var out []string
-	for _, r := range h.Requests() {
-		if !strings.HasPrefix(r, http.MethodGet+" ") {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 func TestApply(t *testing.T) {
 	cmdtest.ForEachGeneration(t, cmdtest.Options{ProcessingPolls: 1}, func(t *testing.T, h *cmdtest.Harness) {
 		h.Server.AddUser("bob")
@@ -117,8 +105,8 @@ func TestApply(t *testing.T) {
 
 		h.Server.ResetRequests()
 		r, s = run(t, h, "-f", manifest)
-		if r.Code != 0 || s.Unchanged != 7 || len(writes(h)) > 0 {
-			t.Errorf("second apply: want 7 unchanged and nothing sent, got %v:\n%s", writes(h), r)
+		if r.Code != 0 || s.Unchanged != 7 || len(h.Writes()) > 0 {
+			t.Errorf("second apply: want 7 unchanged and nothing sent, got %v:\n%s", h.Writes(), r)
 		}
 		if d := h.Run("diff", "-f", manifest); d.Code != 0 {
 			t.Errorf("diff of an applied manifest: want exit 0:\n%s", d)
@@ -133,7 +121,7 @@ func TestApply(t *testing.T) {
 		}
 		h.Server.ResetRequests()
 		r, s = run(t, h, "-f", manifest)
-		w := writes(h)
+		w := h.Writes()
 		if r.Code != 0 || s.Updated != 2 || s.Unchanged != 5 || len(w) != 2 || !strings.HasPrefix(w[0], "PATCH ") || !strings.HasPrefix(w[1], "PATCH ") {
 			t.Errorf("edit: want 2 updated with 2 PATCHes, got %v:\n%s", w, r)
 		}
@@ -146,15 +134,15 @@ func TestApply(t *testing.T) {
 			"  - {workspace: alice, name: roads, files: [roads.geojson], title: Roads, read: [alice, bob], write: [alice]}\n", "", 1))
 		h.Server.ResetRequests()
 		r = h.Run("apply", "-f", manifest, "--dry-run", "--prune")
-		if r.Code != 0 || len(writes(h)) > 0 || !strings.Contains(r.Stdout, "- layer alice:roads (delete)") {
-			t.Errorf("--dry-run sent %v:\n%s", writes(h), r)
+		if r.Code != 0 || len(h.Writes()) > 0 || !strings.Contains(r.Stdout, "- layer alice:roads (delete)") {
+			t.Errorf("--dry-run sent %v:\n%s", h.Writes(), r)
 		}
 		r, s = run(t, h, "-f", manifest)
-		if s.Deleted != 0 || len(writes(h)) > 0 {
+		if s.Deleted != 0 || len(h.Writes()) > 0 {
 			t.Errorf("without --prune nothing is deleted:\n%s", r)
 		}
 		r, s = run(t, h, "-f", manifest, "--prune")
-		w = writes(h)
+		w = h.Writes()
 		if r.Code != 0 || s.Deleted != 1 || len(w) != 1 || !strings.HasPrefix(w[0], "DELETE ") {
 			t.Errorf("prune: want one DELETE, got %v:\n%s", w, r)
 		}
@@ -216,7 +204,7 @@ maps:
 		t.Errorf("map water on the server: %+v", info)
 	}
 	h.Server.ResetRequests()
-	if r, s = run(t, h, "-f", manifest); s.Unchanged != 3 || len(writes(h)) > 0 {
+	if r, s = run(t, h, "-f", manifest); s.Unchanged != 3 || len(h.Writes()) > 0 {
 		t.Errorf("second apply: want 3 unchanged:\n%s", r)
 	}
 	write(t, dir, "water.yaml", strings.Replace(text, `["alice:rivers", "alice:lakes"]`, `["alice:rivers"]`, 1))

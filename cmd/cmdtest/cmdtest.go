@@ -236,6 +236,18 @@ func (h *Harness) Requests() []string {
 	return out
 }
 
+// Writes lists the requests that change something at the server: all but
+// the GETs.
+func (h *Harness) Writes() []string {
+	var out []string
+	for _, r := range h.Requests() {
+		if !strings.HasPrefix(r, http.MethodGet+" ") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // ExpectNoRequests fails the test when the fake received any request.
 func (h *Harness) ExpectNoRequests() {
 	h.T.Helper()

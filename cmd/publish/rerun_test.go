@@ -2,7 +2,6 @@ package publish_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -10,17 +9,6 @@ import (
 
 	"github.com/laymanctl/laymanctl/cmd/cmdtest"
 )
-
-// writes lists the requests that change something at the server.
-func writes(h *cmdtest.Harness) []string {
-	var out []string
-	for _, r := range h.Requests() {
-		if !strings.HasPrefix(r, http.MethodGet+" ") {
-			out = append(out, r)
-		}
-	}
-	return out
-}
 
 // A re-run of publish fails by default with advice, skips with skip, and
 // patches with update.
@@ -37,15 +25,15 @@ func TestPublishIfExists(t *testing.T) {
 
 		h.Server.ResetRequests()
 		r = h.Run("layers", "publish", "-w", ws, "--if-exists", "skip", "-o", "json", path)
-		if name, _ := published(t, r); r.Code != 0 || name != "rivers" || len(writes(h)) > 0 {
-			t.Errorf("skip: want exit 0, the layer, and no write (got %v):\n%s", writes(h), r)
+		if name, _ := published(t, r); r.Code != 0 || name != "rivers" || len(h.Writes()) > 0 {
+			t.Errorf("skip: want exit 0, the layer, and no write (got %v):\n%s", h.Writes(), r)
 		}
 
 		h.Server.ResetRequests()
 		r = h.Run("layers", "publish", "-w", ws, "--if-exists", "update", "--title", "Two", path)
 		info, _ := h.Server.Publication("layer:" + ws + ":rivers")
-		if r.Code != 0 || info.Title != "Two" || len(writes(h)) != 1 || !strings.HasPrefix(writes(h)[0], "PATCH ") {
-			t.Errorf("update: want one PATCH and title Two (title %q, writes %v):\n%s", info.Title, writes(h), r)
+		if r.Code != 0 || info.Title != "Two" || len(h.Writes()) != 1 || !strings.HasPrefix(h.Writes()[0], "PATCH ") {
+			t.Errorf("update: want one PATCH and title Two (title %q, writes %v):\n%s", info.Title, h.Writes(), r)
 		}
 
 		// A name laymanctl cannot derive (Layman transliterates it): the
@@ -110,7 +98,7 @@ func TestDryRun(t *testing.T) {
 			if r.Code != 0 || json.Unmarshal([]byte(r.Stdout), &p) != nil {
 				t.Fatalf("want exit 0 and a JSON plan:\n%s", r)
 			}
-			if w := writes(h); len(w) > 0 {
+			if w := h.Writes(); len(w) > 0 {
 				t.Errorf("dry run wrote: %v", w)
 			}
 		}
@@ -136,8 +124,8 @@ func TestDryRun(t *testing.T) {
 		if r.Code != 0 || json.Unmarshal([]byte(r.Stdout), &plans) != nil || len(plans) != 1 || plans[0].Action != "delete" || plans[0].Name != "lakes" {
 			t.Errorf("delete plan: want lakes only:\n%s", r)
 		}
-		if _, ok := h.Server.Publication("layer:" + ws + ":lakes"); !ok || len(writes(h)) > 0 {
-			t.Errorf("delete --dry-run deleted: %v", writes(h))
+		if _, ok := h.Server.Publication("layer:" + ws + ":lakes"); !ok || len(h.Writes()) > 0 {
+			t.Errorf("delete --dry-run deleted: %v", h.Writes())
 		}
 		// A person gets a table.
 		r = h.RunWith(cmdtest.RunOptions{OutTTY: true}, "layers", "publish", "-w", ws, "--dry-run", small)
@@ -166,8 +154,8 @@ func TestUpdateRightsEdit(t *testing.T) {
 	for _, bad := range [][]string{{"--remove-write", ws}, {"--add-write", "bob", "--remove-read", "bob"}, {"--remove-read", ws + ",bob"}} {
 		h.Server.ResetRequests()
 		r = h.Run(append([]string{"layers", "update", ws + ":rivers"}, bad...)...)
-		if r.Code != 2 || len(writes(h)) > 0 {
-			t.Errorf("%v: want exit 2 and nothing sent (%v):\n%s", bad, writes(h), r)
+		if r.Code != 2 || len(h.Writes()) > 0 {
+			t.Errorf("%v: want exit 2 and nothing sent (%v):\n%s", bad, h.Writes(), r)
 		}
 	}
 }
