@@ -107,7 +107,7 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 		return fmt.Errorf("the tokens are stored, but saving profile %q failed: %w", name, err)
 	}
 	if !f.Flags.Quiet {
-		fmt.Fprintf(f.IO.ErrOut, "Logged in to %s as %s\n", server, username)
+		fmt.Fprintf(f.IO.SafeErrOut(), "Logged in to %s as %s\n", server, username)
 	}
 	if replaced != nil && replaced.RefreshToken != ts.RefreshToken {
 		revokeReplaced(ctx, f, hc, oldProfile, replaced)
@@ -161,7 +161,7 @@ func (o *LoginOptions) obtainTokens(ctx context.Context, as authServer, asErr er
 		Scopes:       as.scopes,
 		ListenAddr:   o.Listen,
 		Browser:      o.Browser,
-		Stderr:       o.Factory.IO.ErrOut,
+		Stderr:       o.Factory.IO.SafeErrOut(),
 		Timeout:      o.Timeout,
 		HTTPClient:   hc,
 	})
@@ -198,7 +198,7 @@ func revokeReplaced(ctx context.Context, f *cli.Factory, hc *http.Client, old co
 	ctx, cancel := context.WithTimeout(ctx, remoteStepTimeout)
 	defer cancel()
 	if err := revokeTokenSet(ctx, hc, e.RevokeURL, clientID, ts); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "warning: revoking the previous session failed: %s\n", cli.ErrorText(err))
+		fmt.Fprintf(f.IO.SafeErrOut(), "warning: revoking the previous session failed: %s\n", cli.ErrorText(err))
 		return
 	}
 	if !f.Flags.Quiet {
@@ -226,7 +226,7 @@ func (o *LoginOptions) deviceLogin(ctx context.Context, as authServer, secret st
 	defer cancel()
 	ts, err := auth.DeviceLogin(ctx, auth.DeviceLoginOptions{
 		Endpoints: as.endpoints, ClientID: as.clientID, ClientSecret: secret, Scopes: as.scopes,
-		Stderr: o.Factory.IO.ErrOut, HTTPClient: hc,
+		Stderr: o.Factory.IO.SafeErrOut(), HTTPClient: hc,
 	})
 	var refused *oauth2.RetrieveError
 	switch {

@@ -109,7 +109,7 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 		fmt.Fprintf(f.IO.ErrOut, "Logged out of profile %s (the token set was deleted), but could not:\n", name)
 	}
 	for _, msg := range failed {
-		fmt.Fprintf(f.IO.ErrOut, "  - %s\n", msg)
+		fmt.Fprintf(f.IO.SafeErrOut(), "  - %s\n", msg)
 	}
 	return cli.ErrSilent
 }

@@ -1,9 +1,12 @@
 package authcmd_test
 
 import (
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/laymanctl/laymanctl/client/laymantest"
 )
 
 // A second login revokes the session it replaces (review I7), and the new
@@ -37,5 +40,25 @@ func TestLogoutWithKeychainUnavailableDeletesNothing(t *testing.T) {
 	if r.code != 4 || strings.Contains(r.stderr, "it was deleted") || !strings.Contains(r.stderr, "nothing was deleted") ||
 		!strings.Contains(r.stderr, "--token-store file") {
 		t.Fatalf("logout: %s", r)
+	}
+}
+
+// Logout lists what failed in the servers' own words: on a terminal, the
+// control characters of such words are escaped, not obeyed (review L2).
+func TestLogoutFailuresEscapedOnTerminal(t *testing.T) {
+	w := newWorld(t)
+	w.mustLogin()
+	w.layman.SetFault(func(r *http.Request) laymantest.Fault {
+		if r.Method == http.MethodDelete && strings.HasSuffix(r.URL.Path, "/rest/current-user") {
+			return laymantest.Fault{Status: http.StatusInternalServerError, Body: `{"code": 9999, "message": "boom \u001b]0;PWNED\u0007\u001b[2J"}`}
+		}
+		return laymantest.Fault{}
+	})
+	r := w.run(run{tty: true}, "auth", "logout")
+	if r.code == 0 || !strings.Contains(r.stderr, "tell Layman to forget the token") {
+		t.Fatalf("logout with Layman failing: %s", r)
+	}
+	if strings.ContainsAny(r.stderr, "\x1b\x07") || !strings.Contains(r.stderr, `\x1b]0;PWNED`) {
+		t.Errorf("stderr on a terminal %q, want the server's control characters escaped", r.stderr)
 	}
 }

@@ -95,7 +95,7 @@ func (f *Factory) Credentials(ctx context.Context) (auth.TokenSource, auth.Kind,
 		ClientID:   settings.ClientID,
 		Scopes:     settings.Scopes,
 		HTTPClient: hc,
-		Warnings:   f.IO.ErrOut,
+		Warnings:   f.IO.SafeErrOut(),
 	})
 	if stored, ok := src.(*auth.StoredSource); ok && err == nil {
 		err = f.checkTokenURL(name, settings, stored.Binding())

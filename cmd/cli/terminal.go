@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 )
@@ -39,4 +40,23 @@ func cellSafe(s string) string {
 		}
 		return r
 	}, s))
+}
+
+// SafeErrOut is ErrOut for messages that quote a server (its errors,
+// names, statuses): on a terminal their control characters are escaped as
+// TerminalSafe does. Text laymanctl colours itself goes to ErrOut.
+func (s *IOStreams) SafeErrOut() io.Writer {
+	if !s.ErrTTY {
+		return s.ErrOut
+	}
+	return terminalSafeWriter{s.ErrOut}
+}
+
+type terminalSafeWriter struct{ w io.Writer }
+
+func (t terminalSafeWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(t.w, TerminalSafe(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -81,7 +81,10 @@ func WaitReporter(io *cli.IOStreams, quiet bool, kind string, ref client.Ref) (o
 	case quiet:
 		return nil, func() {}
 	case io.ErrTTY:
-		return func(st upload.Status) { fmt.Fprintln(io.ErrOut, io.Colorize(StatusLine(kind, ref, st))) }, func() {}
+		// Escaped before laymanctl adds colours of its own.
+		return func(st upload.Status) {
+			fmt.Fprintln(io.ErrOut, io.Colorize(cli.TerminalSafe(StatusLine(kind, ref, st))))
+		}, func() {}
 	}
 	l := NewStatusLog(io.ErrOut)
 	return func(st upload.Status) { l.Set(StatusLine(kind, ref, st), true) }, l.Stop

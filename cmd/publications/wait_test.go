@@ -4,8 +4,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/client/laymantest"
+	"github.com/laymanctl/laymanctl/client/upload"
+	"github.com/laymanctl/laymanctl/cmd/cli"
 	"github.com/laymanctl/laymanctl/cmd/cmdtest"
+	"github.com/laymanctl/laymanctl/cmd/publications"
 )
 
 // The final row names the publication however REF was given, the way
@@ -46,4 +50,21 @@ func TestWaitIncompleteRow(t *testing.T) {
 			t.Errorf("incomplete:\n%s", r)
 		}
 	})
+}
+
+// On a terminal the status line quotes Layman's names and statuses: control
+// characters a server sends are shown escaped, never obeyed.
+func TestWaitReporterEscapesServerText(t *testing.T) {
+	ios, _, _, errOut := cli.Test()
+	ios.ErrTTY, ios.NoColor = true, true
+	ref, err := client.ParseRef("alice:rivers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	onStatus, stop := publications.WaitReporter(ios, false, "layer", ref)
+	onStatus(upload.Status{Publication: "UPDATING", Sources: []upload.Source{{Name: "wms\x1b]0;PWNED\x07", Status: "STARTED\x1b[2J"}}})
+	stop()
+	if got := errOut.String(); strings.ContainsAny(got, "\x1b\x07") || !strings.Contains(got, `wms\x1b]0;PWNED\x07 STARTED\x1b[2J`) {
+		t.Errorf("status line %q, want the control characters escaped", got)
+	}
 }

@@ -83,7 +83,7 @@ func busyHint(err error) error {
 func (s *session) finish(ctx context.Context, kind string, res *upload.Result, w WaitPolicy) error {
 	if !s.quiet {
 		for _, msg := range res.Warnings {
-			fmt.Fprintf(s.io.ErrOut, "warning: %s\n", msg)
+			fmt.Fprintf(s.io.SafeErrOut(), "warning: %s\n", msg)
 		}
 		if res.ChunksPresent > 0 {
 			fmt.Fprintf(s.io.ErrOut, "%d chunk(s) were already on the server, %d sent\n", res.ChunksPresent, res.ChunksSent)
