@@ -119,8 +119,9 @@ func (s *StoredSource) Expired(tok *oauth2.Token) bool {
 // refreshGrace bounds how long a refresh that has started is carried on
 // after the command was interrupted: the authorization server rotates the
 // refresh token as it answers, so a refresh abandoned half-way would lose
-// the session.
-const refreshGrace = 15 * time.Second
+// the session. Until then only the client's request limit applies
+// (MaxTokenRequest). A variable for tests.
+var refreshGrace = 15 * time.Second
 
 // renew returns a usable set: the cached one, the stored one, or a
 // refreshed one, in that order. Usable means fresh and, after Layman
@@ -256,11 +257,13 @@ func (s *StoredSource) refresh(ctx context.Context, ts *TokenSet, usable func(*T
 }
 
 // refreshAndSave runs the refresh grant and saves the new set. Once begun
-// it is not cut short by ctx (Ctrl-C, SIGTERM) but by refreshGrace: the
-// old refresh token is spent the moment the server answers.
+// it is not cut short by ctx (Ctrl-C, SIGTERM) but refreshGrace after it:
+// the old refresh token is spent the moment the server answers.
 func (s *StoredSource) refreshAndSave(ctx context.Context, ts *TokenSet) (*TokenSet, error) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshGrace)
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	grace := refreshGrace
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })()
 	next, err := refreshTokenSet(rctx, s.o.Config, s.o.HTTPClient, s.o.Clock, ts)
 	if err != nil {
 		if isInvalidGrant(err) {

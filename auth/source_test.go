@@ -674,3 +674,29 @@ func TestSaveUnsavedReportsASetTheStoreRefused(t *testing.T) {
 		t.Errorf("nothing left to save: %v", err)
 	}
 }
+
+// A slow token endpoint nobody interrupted is waited for as long as any
+// request to the authorization server may take, not cut at the grace an
+// interrupted refresh gets: it may have rotated the refresh token already.
+func TestSlowRefreshIsNotCutAtTheGrace(t *testing.T) {
+	old := refreshGrace
+	refreshGrace = time.Millisecond
+	t.Cleanup(func() { refreshGrace = old })
+	f := newSourceFixture(t)
+	f.stored(t, -time.Minute)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(100 * time.Millisecond) // far beyond the grace
+		f.srv.serve(w, r)
+	}))
+	t.Cleanup(slow.Close)
+	src := NewStoredSource(SourceOptions{
+		Profile: "default", Store: f.store, LockDir: f.lockDir, Clock: f.clock,
+		Config: OAuth2Config(Endpoints{TokenURL: slow.URL + "/o/token/"}, testClientID, "", nil), HTTPClient: slow.Client(),
+	})
+	if tok, err := src.Token(context.Background()); err != nil || tok.AccessToken != "access-1" {
+		t.Fatalf("slow refresh: %v, %v; want access-1", tok, err)
+	}
+	if got := f.storedSet(t); got.RefreshToken != "refresh-1" {
+		t.Errorf("store holds %q, want refresh-1", got.RefreshToken)
+	}
+}
