@@ -61,3 +61,16 @@ func TestWrongServerPathIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// A server URL with credentials, a query or a fragment is refused before
+// anything is sent, and a password in it is not echoed.
+func TestServerURLWithExtrasIsRefused(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	for _, server := range []string{"https://robot:s3cret@127.0.0.1:1", "https://robot:s3cret@127.0.0.1:x", h.Server.URL + "?x=1", h.Server.URL + "#top"} {
+		r := h.Run("--server", server, "layers", "list")
+		if r.Code != 2 || !strings.Contains(r.Stderr, "invalid server URL") || strings.Contains(r.Stderr, "s3cret") {
+			t.Errorf("--server %s:\n%s", server, r)
+		}
+	}
+	h.ExpectNoRequests()
+}

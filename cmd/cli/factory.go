@@ -165,10 +165,19 @@ func (f *Factory) CheckPlainHTTP(raw string) error {
 var ErrNoServer = errors.New("no Layman server configured")
 
 // NormalizeServer checks a server URL and drops a trailing slash; a bare
-// host name means https.
+// host name means https. Credentials, a query or a fragment are refused:
+// the client would drop or, for credentials, send them, and the
+// stored-token check compares whole URLs.
 func NormalizeServer(s string) (string, error) {
 	u, err := url.Parse(WithScheme(s))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		switch {
+		case err == nil && u.User != nil:
+			s = u.Redacted()
+		case strings.Contains(s, "@"): // perhaps a password url.Parse could not place
+			return "", Usagef("invalid server URL: expected http(s)://host[:port][/path]")
+		}
 		return "", Usagef("invalid server URL %q: expected http(s)://host[:port][/path]", s)
 	}
 	return strings.TrimRight(u.String(), "/"), nil
