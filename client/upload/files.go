@@ -83,6 +83,16 @@ func regularFile(field, path string) (fs.FileInfo, error) {
 	case !fi.Mode().IsRegular():
 		return nil, invalid(field, "%s is not a regular file", path)
 	}
+	// Stat needs no read permission: open it, so that a file that cannot
+	// be read is bad input refused before anything is sent.
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, invalid(field, "%s cannot be read: permission denied", path)
+		}
+		return nil, invalid(field, "%v", err)
+	}
+	f.Close()
 	return fi, nil
 }
 

@@ -1,6 +1,10 @@
 package cmdtest_test
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -59,4 +63,54 @@ func TestBadInputSendsNoRequest(t *testing.T) {
 			})
 		}
 	}
+}
+
+// unreadable makes a file named name that exists but cannot be opened for
+// reading: mode 000, or for root (who reads any such file) a link to a
+// write-only kernel setting.
+func unreadable(t *testing.T, dir, name string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if os.Geteuid() != 0 {
+		if err := os.WriteFile(p, []byte("{}"), 0o000); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const writeOnly = "/proc/sys/vm/compact_memory" // mode 0200: not even root reads it
+	if f, err := os.Open(writeOnly); err == nil || !errors.Is(err, fs.ErrPermission) {
+		if err == nil {
+			f.Close()
+		}
+		t.Skipf("running as root, and %s is readable or missing (%v): no file root cannot read", writeOnly, err)
+	}
+	if err := os.Symlink(writeOnly, p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A data file that cannot be read is bad input, like a missing one: exit 2
+// before anything is sent.
+func TestUnreadableFileIsBadInput(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	dir := t.TempDir()
+	geojson := unreadable(t, dir, "rivers.geojson")
+	for _, ext := range []string{".shp", ".shx", ".prj"} {
+		if err := os.WriteFile(filepath.Join(dir, "roads"+ext), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dbf := unreadable(t, dir, "roads.dbf")
+	for _, args := range [][]string{
+		{"layers", "publish", "-w", "alice", geojson},
+		{"layers", "publish", "-w", "alice", filepath.Join(dir, "roads.shp"), filepath.Join(dir, "roads.shx"), dbf, filepath.Join(dir, "roads.prj")},
+		{"layers", "update", "alice:rivers", geojson},
+	} {
+		r := h.Run(args...)
+		if r.Code != 2 || !strings.Contains(r.Stderr, "cannot be read: permission denied") {
+			t.Errorf("%v:\n%s", args, r)
+		}
+	}
+	h.ExpectNoRequests()
 }
