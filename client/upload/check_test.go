@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -102,6 +103,8 @@ func TestManyFeaturesChecked(t *testing.T) {
 func TestChunkedGeoJSONCheckedBeforeLastChunk(t *testing.T) {
 	generations(t, func(t *testing.T, gen int) {
 		e := newEnv(t, gen)
+		journal := t.TempDir()
+		e.up.Journal = NewFileJournal(journal)
 		good := laymantest.GeoJSON(3*MiB, 1)
 		bad := append(good[:len(good)-2:len(good)-2], `,`...) // truncated near the end
 		bad = append(bad, make([]byte, 2)...)
@@ -122,6 +125,10 @@ func TestChunkedGeoJSONCheckedBeforeLastChunk(t *testing.T) {
 		}
 		if _, ok := e.srv.Publication("layer:alice:big"); ok {
 			t.Error("the layer created for the refused file is still there")
+		}
+		// Nothing to resume: no journal record of the deleted layer stays.
+		if left, _ := os.ReadDir(journal); len(left) > 0 {
+			t.Errorf("%d journal record(s) of the deleted layer left behind", len(left))
 		}
 
 		path = writeFiles(t, map[string]string{"big.geojson": string(good)})["big.geojson"]

@@ -165,10 +165,16 @@ func (u *Uploader) publishOnce(ctx context.Context, plan *Plan, chunked bool, ch
 	return u.afterSend(ctx, ref, plan, pub, chunked, chunkSize)
 }
 
-// deleteCreated deletes a layer this Uploader created and could not fill.
+// deleteCreated deletes a layer this Uploader created and could not fill,
+// and its journal record: there is nothing left to resume.
 func (u *Uploader) deleteCreated(ctx context.Context, ref client.Ref) error {
-	_, err := u.Client.Layers.Delete(ctx, ref)
-	return err
+	if _, err := u.Client.Layers.Delete(ctx, ref); err != nil {
+		return err
+	}
+	// The layer is gone; a record that stays only names a dead upload,
+	// which a resume reports as not found.
+	_ = u.forget(ref)
+	return nil
 }
 
 // deletedFor deletes the layer created for a failed publish and says so,
