@@ -62,7 +62,7 @@ nothing.`,
     --workspace alice --style roads.sld
   laymanctl layers publish dem.tif dem.tfw -w alice --wait --timeout 30m
   laymanctl layers publish s2_20240101.tif s2_20240201.tif --workspace alice \
-    --time-regex '[0-9]{8}' --time-regex-format yyyyMMdd
+    --name s2 --time-regex '[0-9]{8}' --time-regex-format yyyyMMdd
   laymanctl layers publish --file-path ortho/2024 --workspace alice --name ortho
   laymanctl layers publish rivers.geojson -w alice \
     --uuid 0b7c6a4e-1234-4abc-8def-5a6b7c8d9e0f`,
