@@ -3,6 +3,7 @@ package authcmd
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,6 +119,16 @@ func (o *LoginOptions) parse(scopes string, scopesSet bool) error {
 	}
 	if o.Timeout <= 0 {
 		return cli.Usagef("--timeout must be positive")
+	}
+	if o.AuthURL != "" {
+		u, err := url.Parse(cli.WithScheme(o.AuthURL))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			shown := fmt.Sprintf(" %q", o.AuthURL)
+			if strings.Contains(o.AuthURL, "@") { // perhaps a password
+				shown = ""
+			}
+			return cli.Usagef("--auth-url%s: want the authorization server's http(s):// URL, e.g. https://layman.example.com/o/", shown)
+		}
 	}
 	host, port, err := net.SplitHostPort(o.Listen)
 	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {

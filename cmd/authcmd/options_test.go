@@ -65,6 +65,8 @@ func TestLoginOptionsRejected(t *testing.T) {
 		{"--listen", "127.0.0.1:99999"},
 		{"--timeout", "0s"},
 		{"--scopes", " "},
+		{"--auth-url", "ftp://example.com/o/"},
+		{"--auth-url", "https://user:pw@example.com/o/"},
 		{"--username", "Bad-Name"},
 		{"--token-store", "memory"},
 		{"--token-store", "vault"},
