@@ -86,7 +86,7 @@ func (e *SourceError) Error() string {
 	if e.Code == 0 {
 		return e.Message // a plain string, e.g. db.error "Cannot connect to DB." (layer/db/table.py)
 	}
-	return fmt.Sprintf("Layman error %d: %s", e.Code, e.Message) + detailSuffix(e.Detail)
+	return fmt.Sprintf("Layman error %d: %s", e.Code, withDetail(e.Message, e.Detail))
 }
 
 // UnmarshalJSON also accepts a plain string, kept as the message.

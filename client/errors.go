@@ -23,21 +23,22 @@ type LaymanError struct {
 }
 
 func (e *LaymanError) Error() string {
-	return fmt.Sprintf("Layman error %d (HTTP %d): %s", e.Code, e.StatusCode, e.Message) + detailSuffix(e.Detail)
+	return fmt.Sprintf("Layman error %d (HTTP %d): %s", e.Code, e.StatusCode, withDetail(e.Message, e.Detail))
 }
 
-// detailSuffix renders a Layman error detail after its message: a string
-// on the same line; an object as one indented "key: value" line per key,
-// so that a person can read it.
-func detailSuffix(detail json.RawMessage) string {
+// withDetail renders a Layman error message and its detail: a string on
+// the same line; an object as one indented "key: value" line per key, so
+// that a person can read it. The message's own final period goes, so that
+// "Wrong access rights." does not end in ".:".
+func withDetail(message string, detail json.RawMessage) string {
 	d := (&LaymanError{Detail: detail}).DetailText()
 	switch {
 	case d == "":
-		return ""
+		return message
 	case strings.Contains(d, "\n") || strings.HasPrefix(string(detail), "{"):
-		return ":\n  " + strings.ReplaceAll(d, "\n", "\n  ")
+		return strings.TrimSuffix(message, ".") + ":\n  " + strings.ReplaceAll(d, "\n", "\n  ")
 	}
-	return ": " + d
+	return strings.TrimSuffix(message, ".") + ": " + d
 }
 
 // DetailText renders the detail field: a string as is, an object as one

@@ -63,6 +63,14 @@ func TestErrorTextReadable(t *testing.T) {
 	if got := (&LaymanError{Code: 32, StatusCode: 403, Message: "m", Detail: json.RawMessage(`"d"`)}).Error(); got != "Layman error 32 (HTTP 403): m: d" {
 		t.Errorf("string detail: %q", got)
 	}
+	// Layman's messages may end with a period: not followed by a colon.
+	rights := &LaymanError{Code: 43, StatusCode: 400, Message: "Wrong access rights.", Detail: json.RawMessage(`{"message": "Not existing user. Username=bob"}`)}
+	if got, want := rights.Error(), "Layman error 43 (HTTP 400): Wrong access rights:\n  message: Not existing user. Username=bob"; got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if got := (&LaymanError{Code: 57, StatusCode: 404, Message: "User was not found."}).Error(); got != "Layman error 57 (HTTP 404): User was not found." {
+		t.Errorf("no detail: %q", got)
+	}
 	var se SourceError
 	if err := json.Unmarshal([]byte(`"Cannot connect to DB."`), &se); err != nil || se.Error() != "Cannot connect to DB." {
 		t.Errorf("plain string source error: %q, %v", se.Error(), err)

@@ -57,7 +57,7 @@ func TestUsersDelete(t *testing.T) {
 		if r := h.RunWith(cmdtest.TTY("y\n"), "users", "delete", cmdtest.Username); r.Code != 0 || !strings.Contains(r.Stderr, "Deleted user "+cmdtest.Username) {
 			t.Errorf("confirmed:\n%s", r)
 		}
-		if r := h.Run("users", "delete", "nobody", "--yes"); r.Code != 1 || !strings.Contains(r.Stderr, "Layman error 57 (HTTP 404): User was not found.") {
+		if r := h.Run("users", "delete", "nobody", "--yes"); r.Code != 1 || !strings.Contains(r.Stderr, "Layman error 57 (HTTP 404): User was not found:\n  message: User nobody was not found.") {
 			t.Errorf("deleting an unknown user:\n%s", r)
 		}
 		if n := deletes(); n != 3 {
