@@ -61,3 +61,34 @@ func TestLoginAsksForServerAndAuthorizationServerOnATerminal(t *testing.T) {
 		t.Errorf("first login in a script: %s", r)
 	}
 }
+
+// With nothing configured and nobody to ask, the missing server is all
+// that is said: no note about the browser before it, and no advice to run
+// the command that was just run.
+func TestLoginWithoutServerInAScript(t *testing.T) {
+	w := newWorld(t)
+	r := w.run(run{noBrowser: "no display is available"}, "auth", "login")
+	if want := "error: no Layman server configured\nPass --server URL, or set LAYMAN_SERVER.\n"; r.code != 2 || r.stderr != want {
+		t.Errorf("want exit 2 and %q\n%s", want, r)
+	}
+}
+
+// Once the server is known, the login says why no browser opens, then
+// prints the URL to open.
+func TestLoginSaysWhyNoBrowserOpens(t *testing.T) {
+	w := newWorld(t)
+	stderr := newSyncBuffer()
+	done := make(chan result, 1)
+	go func() {
+		done <- w.run(run{noBrowser: "no display is available", stderr: stderr},
+			"auth", "login", "--server", w.layman.URL, "--auth-url", w.dot.BaseURL())
+	}()
+	authURL := waitForURL(t, stderr, w.dot.Endpoints().AuthURL, done)
+	if err := w.dot.Browser().Open(authURL); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.code != 0 || !strings.HasPrefix(r.stderr, "Not opening a browser: no display is available.\n") {
+		t.Errorf("stderr:\n%s", r)
+	}
+}

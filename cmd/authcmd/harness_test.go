@@ -126,6 +126,8 @@ type run struct {
 	stderr  *syncBuffer
 	// tty puts a person at a terminal: stdin and stderr are terminals.
 	tty bool
+	// noBrowser, if set, is why no browser can open (browser is unused).
+	noBrowser string
 }
 
 func (w *world) run(r run, args ...string) result {
@@ -137,6 +139,9 @@ func (w *world) run(r run, args ...string) result {
 	ios := &cli.IOStreams{In: strings.NewReader(r.stdin), Out: out, ErrOut: r.stderr, InTTY: r.tty, ErrTTY: r.tty}
 	f := cli.NewFactory(ios, cli.BuildInfo{Version: "test"})
 	f.Browser = func() (auth.Browser, string) {
+		if r.noBrowser != "" {
+			return nil, r.noBrowser
+		}
 		if r.browser != nil {
 			return r.browser, ""
 		}

@@ -37,6 +37,10 @@ type LoginOptions struct {
 	// environment (auth.SelectBrowser) unless --no-browser; nil means the
 	// person opens the printed URL.
 	Browser auth.Browser
+	// BrowserNote says why no browser opens (no display, SSH); it is
+	// printed once the login needs the browser, after the server and
+	// the token store have been checked.
+	BrowserNote string
 }
 
 // NewCmdLogin builds `auth login`; runF replaces the login in tests.
@@ -80,7 +84,7 @@ refresh_token, expires_in) instead of a browser login.`,
 				return err
 			}
 			if !opts.NoBrowser && !opts.WithToken && !opts.Device && opts.Browser == nil {
-				opts.Browser = chooseBrowser(f)
+				opts.Browser, opts.BrowserNote = chooseBrowser(f)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -160,17 +164,11 @@ func validateStoreName(name string) error {
 	return nil
 }
 
-// chooseBrowser is the Factory's browser (tests) or the environment's.
-func chooseBrowser(f *cli.Factory) auth.Browser {
-	var b auth.Browser
-	var reason string
+// chooseBrowser is the Factory's browser (tests) or the environment's, or
+// none and why.
+func chooseBrowser(f *cli.Factory) (auth.Browser, string) {
 	if f.Browser != nil {
-		b, reason = f.Browser()
-	} else {
-		b, reason = auth.SelectBrowser(f.Env, f.IO.ErrOut)
+		return f.Browser()
 	}
-	if b == nil && reason != "" {
-		fmt.Fprintf(f.IO.ErrOut, "Not opening a browser: %s.\n", reason)
-	}
-	return b
+	return auth.SelectBrowser(f.Env, f.IO.ErrOut)
 }

@@ -147,6 +147,9 @@ func (o *LoginOptions) obtainTokens(ctx context.Context, as authServer, asErr er
 	if o.Device {
 		return o.deviceLogin(ctx, as, secret, hc)
 	}
+	if o.Browser == nil && o.BrowserNote != "" {
+		fmt.Fprintf(o.Factory.IO.ErrOut, "Not opening a browser: %s.\n", o.BrowserNote)
+	}
 	var paste io.Reader
 	if o.Browser == nil && o.Factory.IO.InTTY && !o.ClientSecretStdin {
 		// A browser elsewhere (SSH) cannot reach our listener: take the
@@ -244,8 +247,12 @@ func (o *LoginOptions) deviceLogin(ctx context.Context, as authServer, secret st
 func (o *LoginOptions) server(ctx context.Context) (string, error) {
 	f := o.Factory
 	server, err := f.Server()
-	if !errors.Is(err, cli.ErrNoServer) || !f.IO.Interactive() || o.WithToken || o.ClientSecretStdin {
+	if !errors.Is(err, cli.ErrNoServer) {
 		return server, err
+	}
+	if !f.IO.Interactive() || o.WithToken || o.ClientSecretStdin {
+		// Not the usual advice, which is to run this very command.
+		return "", &cli.ExitError{Code: cli.ExitUsage, Err: cli.ErrNoServer, Hint: "Pass --server URL, or set LAYMAN_SERVER."}
 	}
 	answer, perr := cli.Prompt(ctx, f.IO, "Layman server (e.g. layman.example.com): ")
 	if perr != nil || answer == "" {
