@@ -34,6 +34,16 @@ var (
 	secretJSON = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`(?i)"(` + secretName + `)"(\s*):(\s*)("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+\-]*)`)
 	})
+	// The password in a URL's userinfo (scheme://user:PASSWORD@host), such
+	// as a PostGIS URI sent as external_table_uri: as written, or
+	// percent-encoded in a form body or query (%3A%2F%2Fuser%3APASSWORD%40).
+	// What a password may hold stops at the end of the userinfo: a raw
+	// '/', '?', '#' or '@', or their encodings %2F, %3F, %23, %40.
+	secretUserinfo = sync.OnceValue(func() *regexp.Regexp {
+		const enc = `(?:[^\s&"'#%]|%(?:[015-9A-Fa-f][0-9A-Fa-f]|2[0-24-9A-Ea-e]|3[0-9A-Ea-e]|4[1-9A-Fa-f]))`
+		return regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.\-]*://[^\s/?#@:"']*):[^\s/?#@"']*@` +
+			`|(%3A%2F%2F` + enc + `*?)%3A` + enc + `*?%40`)
+	})
 	// A credential after an authorization scheme in free text. Only a
 	// token-like run of 20 characters or more: the server's own words
 	// ("Bearer token.") stay as they are.
@@ -60,6 +70,13 @@ func Redact(s string) string {
 			return m
 		}
 		return `"` + sub[1] + `"` + sub[2] + ":" + sub[3] + `"REDACTED"`
+	})
+	s = secretUserinfo().ReplaceAllStringFunc(s, func(m string) string {
+		sub := secretUserinfo().FindStringSubmatch(m)
+		if sub[1] != "" {
+			return sub[1] + ":REDACTED@"
+		}
+		return sub[2] + "%3AREDACTED%40"
 	})
 	return secretScheme().ReplaceAllString(s, "${1} REDACTED")
 }

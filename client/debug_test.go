@@ -166,6 +166,12 @@ func TestRedact(t *testing.T) {
 		"grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=d1": "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=REDACTED",
 		// Tokens in a URL fragment (a Location header of an implicit grant).
 		"http://127.0.0.1:5/callback#access_token=a1&state=s": "http://127.0.0.1:5/callback#access_token=REDACTED&state=s",
+		// A URI with a password as a value (external_table_uri): as JSON,
+		// as a form field, and without a password (nothing to hide).
+		`{"external_table_uri":"postgresql://u:p%40ss@db:5432/gis?schema=s&table=t"}`:               `{"external_table_uri":"postgresql://u:REDACTED@db:5432/gis?schema=s&table=t"}`,
+		"external_table_uri=postgresql%3A%2F%2Fu%3Ap%2540ss%40db%3A5432%2Fgis%3Fschema%3Ds&title=T": "external_table_uri=postgresql%3A%2F%2Fu%3AREDACTED%40db%3A5432%2Fgis%3Fschema%3Ds&title=T",
+		"external_table_uri=postgresql%3A%2F%2Fdb%3A5432%2Fgis%3Fschema%3Ds%26table%3Dt%40x":        "external_table_uri=postgresql%3A%2F%2Fdb%3A5432%2Fgis%3Fschema%3Ds%26table%3Dt%40x",
+		"postgresql://db:5432/gis?schema=s&table=t":                                                 "postgresql://db:5432/gis?schema=s&table=t",
 	} {
 		if got := Redact(in); got != want {
 			t.Errorf("Redact(%q)\n got  %q\n want %q", in, got, want)
