@@ -14,7 +14,7 @@ import (
 	"github.com/mattn/go-runewidth"
 )
 
-// Output formats accepted by -o/--output: "wide" is the table with no
+// Formats are those -o/--output accepts: "wide" is the table with no
 // column cut to the terminal's width.
 var Formats = []string{"table", "wide", "json", "yaml"}
 
