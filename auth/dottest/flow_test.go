@@ -30,7 +30,7 @@ func TestRobotLoginGivesTokenForProfile(t *testing.T) {
 
 func TestProfileRejectsUnknownToken(t *testing.T) {
 	d := portal(t)
-	if _, status := getProfile(t, d, "not-a-token"); status != http.StatusUnauthorized {
+	if _, status := d.Profile(t, "not-a-token"); status != http.StatusUnauthorized {
 		t.Fatalf("profile with an unknown token: HTTP %d, want 401", status)
 	}
 }
@@ -92,7 +92,7 @@ func TestRevokeMakesTokenInactive(t *testing.T) {
 	if d.Introspect(t, tok.AccessToken) {
 		t.Fatal("revoked access token is active")
 	}
-	if _, status := getProfile(t, d, tok.AccessToken); status != http.StatusUnauthorized {
+	if _, status := d.Profile(t, tok.AccessToken); status != http.StatusUnauthorized {
 		t.Fatalf("profile with a revoked token: HTTP %d, want 401", status)
 	}
 }

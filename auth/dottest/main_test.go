@@ -2,7 +2,6 @@ package dottest_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -121,39 +120,9 @@ func login(t *testing.T, d *dottest.DOT, c dottest.Client, browser func(string) 
 	return tok
 }
 
-type profile struct {
-	UserID       int    `json:"userId"`
-	ScreenName   string `json:"screenName"`
-	EmailAddress string `json:"emailAddress"`
-	FirstName    string `json:"firstName"`
-	LastName     string `json:"lastName"`
-}
-
-// getProfile returns the portal's profile for an access token and the HTTP status.
-func getProfile(t *testing.T, d *dottest.DOT, accessToken string) (profile, int) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, d.ProfileURL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var p profile
-	if resp.StatusCode == http.StatusOK {
-		if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return p, resp.StatusCode
-}
-
 func wantProfile(t *testing.T, d *dottest.DOT, accessToken string, u dottest.User) {
 	t.Helper()
-	p, status := getProfile(t, d, accessToken)
+	p, status := d.Profile(t, accessToken)
 	if status != http.StatusOK {
 		t.Fatalf("profile: HTTP %d", status)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Stats are counts that only this test portal reports, at /testing/stats/.
@@ -63,6 +64,41 @@ func (d *DOT) introspect(ctx context.Context, token string) (bool, error) {
 		return false, fmt.Errorf("dottest: introspect: %w", err)
 	}
 	return r.Active, nil
+}
+
+// Profile is the portal's user profile, the fields Layman's liferay
+// provider reads.
+type Profile struct {
+	UserID       int    `json:"userId"`
+	ScreenName   string `json:"screenName"`
+	EmailAddress string `json:"emailAddress"`
+	FirstName    string `json:"firstName"`
+	LastName     string `json:"lastName"`
+}
+
+// Profile asks the portal, as Layman does, whose profile an access token
+// opens; status is the HTTP status, and the profile is empty unless 200.
+func (d *DOT) Profile(t testing.TB, accessToken string) (Profile, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.ProfileURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	resp, err := d.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var p Profile
+	if resp.StatusCode == http.StatusOK {
+		if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p, resp.StatusCode
 }
 
 func (d *DOT) getJSON(ctx context.Context, u string, v any) error {

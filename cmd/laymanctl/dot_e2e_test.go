@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -99,25 +100,9 @@ func passwordGrant(t *testing.T, d *dottest.DOT, u dottest.User) tokenAnswer {
 // Layman keys its users by.
 func profileUserID(t *testing.T, d *dottest.DOT, accessToken string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.ProfileURL, nil)
-	if err != nil {
-		t.Fatal(err)
+	p, status := d.Profile(t, accessToken)
+	if status != http.StatusOK || p.UserID == 0 {
+		t.Fatalf("profile: HTTP %d, userId %d", status, p.UserID)
 	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var p struct {
-		UserID json.Number `json:"userId"`
-	}
-	dec := json.NewDecoder(resp.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil || p.UserID == "" {
-		t.Fatalf("profile: HTTP %d, userId %q, %v", resp.StatusCode, p.UserID, err)
-	}
-	return p.UserID.String()
+	return strconv.Itoa(p.UserID)
 }
