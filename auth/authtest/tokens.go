@@ -118,6 +118,20 @@ func (s *Server) RevokeAll() {
 	}
 }
 
+// ActiveTokens counts the access tokens currently accepted: the sessions
+// nobody has revoked yet.
+func (s *Server) ActiveTokens() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for token := range s.access {
+		if s.activeAccessLocked(token) != nil {
+			n++
+		}
+	}
+	return n
+}
+
 // Active reports whether an access token is currently accepted.
 func (s *Server) Active(token string) bool {
 	s.mu.Lock()

@@ -83,6 +83,8 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	}
 	replaced, err := auth.PutTokenSet(ctx, store, lockDir, name, ts)
 	if err != nil {
+		// Not stored: nobody could use or revoke these tokens later.
+		_ = revokeTokenSet(ctx, hc, as.endpoints.RevokeURL, as.clientID, ts)
 		return err
 	}
 	oldProfile := prof

@@ -2,6 +2,7 @@ package authcmd_test
 
 import (
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,5 +61,24 @@ func TestLogoutFailuresEscapedOnTerminal(t *testing.T) {
 	}
 	if strings.ContainsAny(r.stderr, "\x1b\x07") || !strings.Contains(r.stderr, `\x1b]0;PWNED`) {
 		t.Errorf("stderr on a terminal %q, want the server's control characters escaped", r.stderr)
+	}
+}
+
+// A login whose tokens cannot be stored (here: a lock directory others may
+// write to, refused) revokes them: nobody could use or revoke them later.
+func TestLoginRevokesTokensItCannotStore(t *testing.T) {
+	w := newWorld(t)
+	locks := filepath.Join(w.dir, "state", "laymanctl", "locks")
+	if err := os.MkdirAll(locks, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(locks, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if r := w.login(); r.code == 0 || !strings.Contains(r.stderr, "writable by other users") {
+		t.Fatalf("login with a shared lock directory: %s", r)
+	}
+	if n := w.dot.ActiveTokens(); n != 0 {
+		t.Errorf("%d sessions left active by a login that stored nothing", n)
 	}
 }
