@@ -106,3 +106,17 @@ func TestCreateRefusesBadInputLocally(t *testing.T) {
 	}
 	h.ExpectNoRequests()
 }
+
+// A --layer that does not exist is named once, with nothing published.
+func TestCreateWithMissingLayer(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	h.Server.AddLayer("alice", "rivers")
+	h.Server.ResetRequests()
+	r := h.Run("maps", "create", "--title", "T", "--layer", "alice:rivers", "--layer", "alice:roads", "--no-wait")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "error: layer alice:roads was not found") || strings.Count(r.Stderr, "alice:roads") != 1 {
+		t.Errorf("missing layer:\n%s", r)
+	}
+	for _, req := range h.Writes() {
+		t.Errorf("sent %s", req)
+	}
+}

@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -128,6 +129,10 @@ func ComposeMap(ctx context.Context, c *client.Client, p upload.MapParams, refs 
 	var layers []*client.Layer
 	for _, ref := range refs {
 		l, err := c.Layers.Get(ctx, ref)
+		var notFound *client.NotFoundError
+		if errors.As(err, &notFound) {
+			return nil, err // it names the layer
+		}
 		if err != nil {
 			return nil, fmt.Errorf("layer %s: %w", ref, err)
 		}
