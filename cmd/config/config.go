@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -235,6 +236,17 @@ func validateValue(key, value string) error {
 	case "server", "auth_url", "authorize_url", "token_url", "revoke_url", "introspect_url":
 		if value != "" && !strings.HasPrefix(value, "https://") && !strings.HasPrefix(value, "http://") {
 			return fmt.Errorf("%s must be an http:// or https:// URL, not %q", key, value)
+		}
+		// A password would sit in the file in plain text; a query or a
+		// fragment is not part of a server's base address (an OAuth2
+		// endpoint may have a query, RFC 6749 section 3.1).
+		u, err := url.Parse(value)
+		base := key == "server" || key == "auth_url"
+		if base && (err != nil || u.User != nil || u.Fragment != "" || u.RawQuery != "" || u.ForceQuery) {
+			return fmt.Errorf("%s must be an http(s) URL without credentials, query or fragment", key)
+		}
+		if err != nil || u.User != nil || u.Fragment != "" {
+			return fmt.Errorf("%s must be an http(s) URL without credentials or fragment", key)
 		}
 	}
 	return nil

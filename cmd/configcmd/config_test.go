@@ -63,6 +63,8 @@ func TestConfigBadInput(t *testing.T) {
 		{[]string{"config", "set", "sever", "x"}, 2, `unknown key "sever"`},
 		{[]string{"config", "set", "token_store", "plaintext"}, 2, "token_store must be keyring or file"},
 		{[]string{"config", "set", "server", "layman.example.com"}, 2, "http:// or https:// URL"},
+		{[]string{"config", "set", "server", "https://robot:s3cret@layman.example.com"}, 2, "without credentials"},
+		{[]string{"config", "set", "auth_url", "https://layman.example.com/o/?next=x"}, 2, "without credentials"},
 		{[]string{"config", "get"}, 2, "expects KEY"},
 		{[]string{"config", "get", "sever"}, 2, `unknown key "sever"`},
 		{[]string{"config", "unset", "sever"}, 2, `unknown key "sever"`},
@@ -75,7 +77,7 @@ func TestConfigBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := h.Run(c.args...)
-		if r.Code != c.code || !strings.Contains(r.Stderr, c.want) {
+		if r.Code != c.code || !strings.Contains(r.Stderr, c.want) || strings.Contains(r.Stderr, "s3cret") {
 			t.Errorf("%v: want exit %d with %q\n%s", c.args, c.code, c.want, r)
 		}
 	}
