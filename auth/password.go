@@ -85,7 +85,7 @@ func (s *passwordSource) grant(ctx context.Context) (*TokenSet, error) {
 	tok, err := s.cfg.PasswordCredentialsToken(context.WithValue(ctx, oauth2.HTTPClient, s.hc), s.username, s.password)
 	if err != nil {
 		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && (re.ErrorCode == "invalid_grant" || re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client") {
+		if errors.As(err, &re) && (re.ErrorCode == "invalid_grant" || clientRefused(re.ErrorCode)) {
 			return nil, &LoginRequiredError{
 				Reason: fmt.Sprintf("the authorization server refused the password grant for %s (%s)", EnvUsername, re.ErrorCode),
 				Hint:   "check " + EnvUsername + ", " + EnvPassword + " and the client id and secret",

@@ -35,11 +35,21 @@ func (e *TokenEndpointError) Error() string {
 	return msg
 }
 
+// ClientRefused reports a refusal of the client itself (unknown id, wrong
+// secret, grant not allowed): an authentication failure, not a fault.
+func (e *TokenEndpointError) ClientRefused() bool { return clientRefused(e.Code) }
+
+func clientRefused(code string) bool {
+	return code == "invalid_client" || code == "unauthorized_client"
+}
+
 // nextStep says what to do about refusals that a setting causes.
 func (e *TokenEndpointError) nextStep() string {
 	switch {
 	case e.Code == "invalid_client":
 		return "check the client id (--client-id at login, or the profile's client_id) and, for a confidential client, its secret"
+	case e.Code == "unauthorized_client":
+		return "the client's registration at the authorization server must allow this grant type; check the client id (--client-id at login, or the profile's client_id)"
 	case strings.Contains(strings.ToLower(e.Description), "redirect uri"):
 		return RedirectURIAdvice
 	}

@@ -164,6 +164,7 @@ func classify(err error) (int, string) {
 	var dropped *upload.DroppedError
 	var tooLarge *upload.BodyTooLargeError
 	var loginRequired *auth.LoginRequiredError
+	var tokenErr *auth.TokenEndpointError
 	var genUnknown *client.GenerationUnknownError
 	var httpErr *client.HTTPError
 	switch {
@@ -195,6 +196,9 @@ func classify(err error) (int, string) {
 		return cli.ExitFailure, hint
 	case errors.As(err, &loginRequired):
 		// Its message already ends with how to log in (for its profile).
+		return cli.ExitAuth, ""
+	case errors.As(err, &tokenErr) && tokenErr.ClientRefused():
+		// Its message names the setting to check.
 		return cli.ExitAuth, ""
 	case errors.Is(err, auth.ErrIncompleteCredentials):
 		return cli.ExitUsage, ""

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/laymanctl/laymanctl/auth/authtest"
 )
 
 // An expired stored token is refreshed once, the newest set is stored, and
@@ -126,5 +128,32 @@ func TestRefreshRefusesEnvironmentToken(t *testing.T) {
 	r = w.run(run{}, "--server", w.layman.URL, "auth", "status")
 	if r.code != 4 || !strings.Contains(r.stdout, "environment token") || !strings.Contains(r.stderr, "not alive") {
 		t.Fatalf("status with a token Layman refuses: %s", r)
+	}
+}
+
+// A token endpoint that refuses the client itself is an authentication
+// failure, as at `auth login --with-token`: exit 4 naming the setting to
+// check, and the stored login is kept (its refresh token was not spent).
+func TestRefreshClientRefused(t *testing.T) {
+	for _, tc := range []struct {
+		code   string
+		client authtest.Client
+	}{
+		{"invalid_client", authtest.Client{ID: authtest.DefaultClientID, Secret: "now-confidential"}},
+		{"unauthorized_client", authtest.Client{ID: authtest.DefaultClientID, Grants: []string{authtest.GrantAuthorizationCode}}},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			w := newWorld(t)
+			w.mustLogin()
+			before := w.stored()
+			w.dot.AddClient(tc.client)
+			r := w.run(run{}, "auth", "refresh")
+			if r.code != 4 || !strings.Contains(r.stderr, "refused: "+tc.code) || !strings.Contains(r.stderr, "check the client id") || r.stdout != "" {
+				t.Fatalf("refresh: %s", r)
+			}
+			if ts := w.stored(); ts == nil || ts.RefreshToken != before.RefreshToken {
+				t.Fatal("the stored login was not kept")
+			}
+		})
 	}
 }
