@@ -51,7 +51,8 @@ func newCmd(f *cli.Factory, diff bool) *cobra.Command {
 		Short: "Create and update layers and maps from a YAML manifest",
 		Long: `Make the server hold what a YAML manifest declares (one file, or every *.yaml
 in a directory): create what is missing, update what differs, and with --prune
-delete what an earlier apply created and the manifest no longer lists.
+delete what an earlier apply created and the manifest no longer lists (a
+manifest that lists nothing is refused with --prune).
 
 Titles, descriptions and access rights are compared with the server. Data
 files, styles and map compositions are compared with the state file beside the
@@ -113,6 +114,11 @@ func Run(ctx context.Context, f *cli.Factory, opts *Options) error {
 	entries, err := Load(opts.Path)
 	if err != nil {
 		return err
+	}
+	if opts.Prune && len(entries) == 0 {
+		// Most likely a wrong or truncated file; kubectl refuses this too.
+		return cli.Usagef("%s lists no publication, so --prune would delete every publication the state file records; "+
+			"to delete publications use `laymanctl layers delete` or `laymanctl maps delete` (--workspace W --all for all of a workspace)", opts.Path)
 	}
 	st, err := LoadState(opts.State)
 	if err != nil {

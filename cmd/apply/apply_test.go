@@ -217,3 +217,34 @@ maps:
 		t.Errorf("layers without a title: want exit 2 at line 5:\n%s", r)
 	}
 }
+
+// A manifest that lists nothing (empty, or truncated) with --prune would
+// delete everything the state file records: refused, exit 2, nothing sent.
+func TestApplyPruneEmptyManifest(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{Generation: 3})
+	dir, _ := project(t)
+	manifest := filepath.Join(dir, "water.yaml")
+	write(t, dir, "water.yaml", "layers:\n  - {workspace: alice, name: rivers, files: [rivers.geojson], title: Rivers}\n")
+	if r, s := run(t, h, "-f", manifest); r.Code != 0 || s.Created != 1 {
+		t.Fatalf("want 1 created:\n%s", r)
+	}
+	state, _ := os.ReadFile(filepath.Join(dir, "water.state.json"))
+	for _, text := range []string{"", "layers: []\nmaps: []\n"} {
+		write(t, dir, "water.yaml", text)
+		h.Server.ResetRequests()
+		for _, args := range [][]string{{"apply", "--prune"}, {"apply", "--prune", "--dry-run"}, {"diff", "--prune"}} {
+			r := h.Run(append(args, "-f", manifest)...)
+			if r.Code != 2 || !strings.Contains(r.Stderr, "water.yaml lists no publication, so --prune would delete every publication") ||
+				!strings.Contains(r.Stderr, "laymanctl layers delete") || len(h.Writes()) > 0 {
+				t.Errorf("%q %v: want exit 2 and no change sent, got %v:\n%s", text, args, h.Writes(), r)
+			}
+		}
+		h.ExpectNoRequests() // refused before any request, reads included
+	}
+	if _, ok := h.Server.Publication("layer:" + ws + ":rivers"); !ok {
+		t.Error("rivers was deleted")
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "water.state.json")); string(now) != string(state) || len(state) == 0 {
+		t.Errorf("the state file changed:\n%s", now)
+	}
+}
