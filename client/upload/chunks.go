@@ -253,8 +253,8 @@ func (up *chunkUpload) fields(c chunk) url.Values {
 }
 
 // send posts one chunk, retrying transient failures with backoff. It is
-// the only retry loop for chunks: the POST is not marked retryable for the
-// client, so attempts do not multiply.
+// the only retry loop for chunks: the client retries no POST, so attempts
+// do not multiply.
 func (up *chunkUpload) send(ctx context.Context, c chunk) error {
 	policy := up.u.Retry
 	if policy.MaxAttempts == 0 {
