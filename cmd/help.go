@@ -2,7 +2,9 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -13,44 +15,63 @@ import (
 // pflag, and the texts we write are kept within it (a test checks).
 const helpWidth = 80
 
-// usageTemplate is cobra's, except that a group command shows no
+// usage is cobra's usage text, except that a group command shows no
 // "laymanctl layers [flags]" line (it only lists its commands), flags wrap at
-// helpWidth, and help topics are listed by name.
-const usageTemplate = `Usage:{{if and .Runnable (not .HasAvailableSubCommands)}}
-  {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
-  {{.CommandPath}} [command]{{end}}{{if gt (len .Aliases) 0}}
-
-Aliases:
-  {{.NameAndAliases}}{{end}}{{if .HasExample}}
-
-Examples:
-{{.Example}}{{end}}{{if .HasAvailableSubCommands}}{{$cmds := .Commands}}{{if eq (len .Groups) 0}}
-
-Available Commands:{{range $cmds}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
-  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{else}}{{range $group := .Groups}}
-
-{{.Title}}{{range $cmds}}{{if (and (eq .GroupID $group.ID) (or .IsAvailableCommand (eq .Name "help")))}}
-  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if not .AllChildCommandsHaveGroup}}
-
-Additional Commands:{{range $cmds}}{{if (and (eq .GroupID "") (or .IsAvailableCommand (eq .Name "help")))}}
-  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
-
-Flags:
-{{wrappedFlagUsages .LocalFlags | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
-
-Global Flags:
-{{wrappedFlagUsages .InheritedFlags | trimTrailingWhitespaces}}{{end}}{{if .HasHelpSubCommands}}
-
-Help topics:{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
-  {{rpad .Name .NamePadding}} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableSubCommands}}
-
-Run '{{.CommandPath}} COMMAND --help' for more about a command.{{end}}
-`
-
-func init() {
-	cobra.AddTemplateFunc("wrappedFlagUsages", func(fs interface{ FlagUsagesWrapped(int) string }) string {
-		return fs.FlagUsagesWrapped(helpWidth)
-	})
+// helpWidth, and help topics are listed by name. It is written out rather
+// than set as a template: cobra parses and runs a template on every use,
+// more than half of what --help costs.
+func usage(c *cobra.Command) error {
+	local := c.LocalFlags() // merges the inherited flags, which UseLine counts
+	var b strings.Builder
+	b.WriteString("Usage:")
+	if c.Runnable() && !c.HasAvailableSubCommands() {
+		b.WriteString("\n  " + c.UseLine())
+	}
+	if c.HasAvailableSubCommands() {
+		b.WriteString("\n  " + c.CommandPath() + " [command]")
+	}
+	if len(c.Aliases) > 0 {
+		b.WriteString("\n\nAliases:\n  " + c.NameAndAliases())
+	}
+	if c.HasExample() {
+		b.WriteString("\n\nExamples:\n" + c.Example)
+	}
+	// list names the commands in c's help that pass keep, under title.
+	list := func(title string, keep func(*cobra.Command) bool) {
+		b.WriteString("\n\n" + title)
+		for _, s := range c.Commands() {
+			if keep(s) {
+				fmt.Fprintf(&b, "\n  %-*s %s", s.NamePadding(), s.Name(), s.Short)
+			}
+		}
+	}
+	listed := func(s *cobra.Command) bool { return s.IsAvailableCommand() || s.Name() == "help" }
+	if c.HasAvailableSubCommands() {
+		if len(c.Groups()) == 0 {
+			list("Available Commands:", listed)
+		}
+		for _, g := range c.Groups() {
+			list(g.Title, func(s *cobra.Command) bool { return s.GroupID == g.ID && listed(s) })
+		}
+		if len(c.Groups()) > 0 && !c.AllChildCommandsHaveGroup() {
+			list("Additional Commands:", func(s *cobra.Command) bool { return s.GroupID == "" && listed(s) })
+		}
+	}
+	if c.HasAvailableLocalFlags() {
+		b.WriteString("\n\nFlags:\n" + strings.TrimRightFunc(local.FlagUsagesWrapped(helpWidth), unicode.IsSpace))
+	}
+	if c.HasAvailableInheritedFlags() {
+		b.WriteString("\n\nGlobal Flags:\n" + strings.TrimRightFunc(c.InheritedFlags().FlagUsagesWrapped(helpWidth), unicode.IsSpace))
+	}
+	if c.HasHelpSubCommands() {
+		list("Help topics:", (*cobra.Command).IsAdditionalHelpTopicCommand)
+	}
+	if c.HasAvailableSubCommands() {
+		b.WriteString("\n\nRun '" + c.CommandPath() + " COMMAND --help' for more about a command.")
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(c.OutOrStderr(), b.String())
+	return err
 }
 
 // Command groups of the root help, as gh and kubectl group theirs.
@@ -73,7 +94,7 @@ func applyConventions(root *cobra.Command) {
 	root.AddGroup(groups...)
 	root.SetHelpCommandGroupID("setup")
 	root.SetCompletionCommandGroupID("setup")
-	root.SetUsageTemplate(usageTemplate)
+	root.SetUsageFunc(usage)
 	for _, c := range root.Commands() {
 		if id, ok := groupOf[c.Name()]; ok && !c.IsAdditionalHelpTopicCommand() {
 			c.GroupID = id
@@ -84,7 +105,6 @@ func applyConventions(root *cobra.Command) {
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}
-		c.Long = wrap(c.Long, helpWidth)
 		if c.Name() == "list" && !c.HasAlias("ls") {
 			c.Aliases = append(c.Aliases, "ls")
 		}
@@ -93,6 +113,11 @@ func applyConventions(root *cobra.Command) {
 		}
 	}
 	walk(root)
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		c.Long = wrap(c.Long, helpWidth) // now, not at start-up: few runs show it
+		help(c, args)
+	})
 }
 
 // wrap breaks the lines of a help text that are longer than width at
@@ -138,7 +163,7 @@ func helpTopics() []*cobra.Command {
 	topic := func(name, short, long string) *cobra.Command {
 		c := &cobra.Command{Use: name, Short: short, Long: long}
 		c.SetHelpFunc(func(c *cobra.Command, _ []string) {
-			fmt.Fprintln(c.OutOrStdout(), strings.TrimSpace(c.Long))
+			fmt.Fprintln(c.OutOrStdout(), strings.TrimSpace(wrap(c.Long, helpWidth)))
 		})
 		return c
 	}
