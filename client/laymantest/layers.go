@@ -277,7 +277,7 @@ func geodataTypeOf(files []storedFile) string {
 func (s *Server) inputUUID(form *uploadForm) (string, *laymanError) {
 	id := form.values.Get("uuid")
 	if id == "" {
-		return newUUID(), nil
+		return NewUUID(), nil
 	}
 	if !isUUID(id) {
 		return "", newError(2, map[string]any{"parameter": "uuid", "message": "UUID `" + id + "` is not valid uuid"})

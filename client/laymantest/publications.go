@@ -299,7 +299,8 @@ func (s *Server) checkRights(p *publication, read, write []string, actorName str
 	return nil
 }
 
-func newUUID() string {
+// NewUUID is a random (version 4) UUID in the form Layman gives.
+func NewUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40

@@ -59,7 +59,7 @@ func (s *Server) seed(kind pubKind, ws, name string, opts []PublicationOption) s
 
 func (s *Server) seedPublication(kind pubKind, ws, name string, now time.Time) *publication {
 	p := &publication{
-		kind: kind, uuid: newUUID(), workspace: ws, name: name, title: name,
+		kind: kind, uuid: NewUUID(), workspace: ws, name: name, title: name,
 		read: everyoneRights, write: everyoneRights, updatedAt: now,
 		nativeCRS: "EPSG:3857", bbox: &[4]float64{1.6e6, 6.3e6, 1.7e6, 6.4e6},
 	}

@@ -1,11 +1,10 @@
 package layers_test
 
 import (
-	"crypto/rand"
-	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/laymanctl/laymanctl/client/laymantest"
 	"github.com/laymanctl/laymanctl/client/laymantest/reallayman"
 	"github.com/laymanctl/laymanctl/cmd/cmdtest"
 )
@@ -15,10 +14,7 @@ import (
 // (metadata-comparison, by workspace and name on both).
 func TestUUIDAndMetadataComparisonOnRealLayman(t *testing.T) {
 	cmdtest.AsAliceOnRealLayman(t, func(t *testing.T, s *reallayman.Server, h *cmdtest.Harness, suffix string) {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
-		id := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+		id := laymantest.NewUUID()
 		name := "uuid_" + suffix
 		if r := h.Run("layers", "publish", reallayman.Sample("small.geojson"), "-w", "alice", "--name", name, "--uuid", id, "--wait", "--timeout", "3m"); r.Code != 0 {
 			t.Fatalf("publish --uuid:\n%s", r)
