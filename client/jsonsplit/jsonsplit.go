@@ -19,16 +19,14 @@ import (
 func NonSpace(r *bufio.Reader) (byte, error) {
 	for {
 		c, err := r.ReadByte()
-		if err != nil {
-			return 0, err
+		if err != nil || !isSpace(c) {
+			return c, err
 		}
-		switch c {
-		case ' ', '\t', '\n', '\r':
-			continue
-		}
-		return c, nil
 	}
 }
+
+// isSpace reports whether c is JSON white space (RFC 8259, section 2).
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // Value reads the value whose first byte NonSpace has just read, checks
 // that it is valid JSON and returns it as it was sent.
@@ -66,29 +64,29 @@ func value(r *bufio.Reader, first byte, keep bool) ([]byte, error) {
 }
 
 // Members reads, with one validity scan, the members of an array that lie
-// whole in r's buffer, from the next byte (a member's first) up to the last
-// comma between objects there: objects, as a GeoJSON file's features are, read at gjson's
-// speed over a whole buffer instead of one object's length at a time. It
-// returns the bytes read, up to and not including that comma.
+// whole in r's buffer, from the next byte (a member's first) up to the
+// last comma between objects there: objects, as a GeoJSON file's features
+// are, read at gjson's speed over a whole buffer instead of one object's
+// length at a time. run is the length of that run, up to and not including
+// the comma; 0 when the buffer holds no such comma.
 //
-// It returns 0 and reads nothing when the buffer holds no such comma or the
-// run up to it is not valid JSON; tried is then that run's length. The run
-// is valid only when its comma lies between two members, as brackets and
-// quotes must balance before it; so when it is not (a comma between objects
-// inside a member), reading the members one at a time over the tried bytes
-// finds either the error or their real end.
-func Members(r *bufio.Reader, scratch *[]byte) (n, tried int) {
+// It reads the run only when the run is valid JSON. That is so only when
+// its comma lies between two members, as brackets and quotes must balance
+// before it; so when it is not (a comma between objects inside a member),
+// reading the members one at a time over the run finds either the error or
+// their real end.
+func Members(r *bufio.Reader, scratch *[]byte) (run int, read bool) {
 	b, _ := r.Peek(r.Size()) // a read error shows again to the caller
-	cut := lastBetweenObjects(b)
-	if cut < 0 {
-		return 0, 0
+	run = lastBetweenObjects(b)
+	if run < 0 {
+		return 0, false
 	}
-	*scratch = append(append(append((*scratch)[:0], '['), b[:cut]...), ']')
+	*scratch = append(append(append((*scratch)[:0], '['), b[:run]...), ']')
 	if !gjson.ValidBytes(*scratch) {
-		return 0, cut
+		return run, false
 	}
-	r.Discard(cut)
-	return cut, cut
+	r.Discard(run)
+	return run, true
 }
 
 // lastBetweenObjects finds the last comma in b with "}" before it and "{"
@@ -113,7 +111,7 @@ func lastBetweenObjects(b []byte) int {
 // skipSpaceBack returns the index of the last byte of b[:i+1] that is not
 // JSON white space, or -1.
 func skipSpaceBack(b []byte, i int) int {
-	for i >= 0 && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+	for i >= 0 && isSpace(b[i]) {
 		i--
 	}
 	return i

@@ -71,7 +71,7 @@ func TestInvalidAndTruncatedValues(t *testing.T) {
 func TestMembers(t *testing.T) {
 	for _, c := range []struct {
 		name, in string
-		n        int // bytes read; 0: none, tried is then > 0 but for "no comma"
+		n        int // bytes read; 0: none, and the run tried is > 0 but for "no comma"
 	}{
 		{"objects", `{"a":1},{"b":{"c":2}} , {"d":3}]`, len(`{"a":1},{"b":{"c":2}} `)},
 		{"commas inside members", `{"p":{"q":1},"r":[{},{}]},` + "\n" + `{"s":2}]}`, len(`{"p":{"q":1},"r":[{},{}]}`)},
@@ -82,13 +82,17 @@ func TestMembers(t *testing.T) {
 	} {
 		r := bufio.NewReaderSize(strings.NewReader(c.in), 64)
 		var scratch []byte
-		n, tried := Members(r, &scratch)
+		run, read := Members(r, &scratch)
+		n := 0
+		if read {
+			n = run
+		}
 		rest, _ := io.ReadAll(r)
 		if n != c.n || string(rest) != c.in[n:] {
 			t.Errorf("%s: read %d bytes, rest %q; want %d", c.name, n, rest, c.n)
 		}
-		if n == 0 && (tried > 0) != (c.name != "no comma between objects") {
-			t.Errorf("%s: tried %d bytes", c.name, tried)
+		if !read && (run > 0) != (c.name != "no comma between objects") {
+			t.Errorf("%s: tried %d bytes", c.name, run)
 		}
 	}
 }

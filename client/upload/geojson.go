@@ -185,11 +185,11 @@ func (g *geoJSONReader) array() error {
 		}
 		if c == '{' && g.pos() >= g.oneByOne {
 			g.in.UnreadByte()
-			n, tried := jsonsplit.Members(g.in, &g.scratch)
-			if n > 0 {
+			run, read := jsonsplit.Members(g.in, &g.scratch)
+			if read {
 				continue // the comma after the last member read is next
 			}
-			g.oneByOne = g.pos() + int64(tried)
+			g.oneByOne = g.pos() + int64(run)
 			c, _ = g.in.ReadByte()
 		}
 		if err := g.check(c); err != nil {
