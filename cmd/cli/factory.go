@@ -170,8 +170,7 @@ var ErrNoServer = errors.New("no Layman server configured")
 // stored-token check compares whole URLs.
 func NormalizeServer(s string) (string, error) {
 	u, err := url.Parse(WithScheme(s))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || config.NotBase(u) {
 		switch {
 		case err == nil && u.User != nil:
 			s = u.Redacted()

@@ -242,7 +242,7 @@ func validateValue(key, value string) error {
 		// endpoint may have a query, RFC 6749 section 3.1).
 		u, err := url.Parse(value)
 		base := key == "server" || key == "auth_url"
-		if base && (err != nil || u.User != nil || u.Fragment != "" || u.RawQuery != "" || u.ForceQuery) {
+		if base && (err != nil || NotBase(u)) {
 			return fmt.Errorf("%s must be an http(s) URL without credentials, query or fragment", key)
 		}
 		if err != nil || u.User != nil || u.Fragment != "" {
@@ -250,6 +250,12 @@ func validateValue(key, value string) error {
 		}
 	}
 	return nil
+}
+
+// NotBase reports whether u holds what a server's base address cannot:
+// credentials (a password in plain text), a query or a fragment.
+func NotBase(u *url.URL) bool {
+	return u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != ""
 }
 
 // userDir is std (os.UserConfigDir, os.UserCacheDir), except that a relative
