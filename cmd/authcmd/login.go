@@ -14,6 +14,7 @@ import (
 	"github.com/laymanctl/laymanctl/auth"
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/cmd/cli"
+	"github.com/laymanctl/laymanctl/cmd/config"
 	"github.com/laymanctl/laymanctl/keyring"
 )
 
@@ -125,13 +126,15 @@ func (o *LoginOptions) parse(scopes string, scopesSet bool) error {
 		return cli.Usagef("--timeout must be positive")
 	}
 	if o.AuthURL != "" {
+		// The same check as `config set auth_url`, where this URL is saved.
 		u, err := url.Parse(cli.WithScheme(o.AuthURL))
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || config.NotBase(u) {
 			shown := fmt.Sprintf(" %q", o.AuthURL)
-			if strings.Contains(o.AuthURL, "@") { // perhaps a password
+			if strings.ContainsAny(o.AuthURL, "@?#") { // perhaps a password, or a secret in the query
 				shown = ""
 			}
-			return cli.Usagef("--auth-url%s: want the authorization server's http(s):// URL, e.g. https://layman.example.com/o/", shown)
+			return cli.Usagef("--auth-url%s: want the authorization server's http(s):// URL without credentials, query or fragment, "+
+				"e.g. https://layman.example.com/o/", shown)
 		}
 	}
 	host, port, err := net.SplitHostPort(o.Listen)

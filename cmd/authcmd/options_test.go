@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,6 +68,10 @@ func TestLoginOptionsRejected(t *testing.T) {
 		{"--scopes", " "},
 		{"--auth-url", "ftp://example.com/o/"},
 		{"--auth-url", "https://user:pw@example.com/o/"},
+		// As `config set auth_url` refuses them: not part of a base URL.
+		{"--auth-url", "https://example.com/o/?next=s3cr3t"},
+		{"--auth-url", "https://example.com/o/?"},
+		{"--auth-url", "https://example.com/o/#s3cr3t"},
 		{"--username", "Bad-Name"},
 		{"--token-store", "memory"},
 		{"--token-store", "vault"},
@@ -75,8 +80,8 @@ func TestLoginOptionsRejected(t *testing.T) {
 	} {
 		o, _, err := parseLogin(t, nil, args...)
 		var usage *cli.UsageError
-		if o != nil || !errors.As(err, &usage) {
-			t.Errorf("%v: want a usage error before the login, got %v", args, err)
+		if o != nil || !errors.As(err, &usage) || strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("%v: want a usage error before the login, not quoting the URL's extras, got %v", args, err)
 		}
 	}
 }
