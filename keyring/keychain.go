@@ -28,9 +28,11 @@ var ErrUnavailable = errors.New("the OS keychain is unavailable")
 var ErrValueTooLarge = errors.New("token set too large for the OS keychain")
 
 // fileStoreHint is the opt-in the user needs when the keychain cannot work;
-// never applied automatically so tokens never land in a file unasked.
-const fileStoreHint = "to keep tokens in a file instead (mode 0600, not encrypted), " +
-	"log in with --token-store file or set LAYMAN_TOKEN_STORE=file"
+// never applied automatically so tokens never land in a file unasked. It
+// is the error's last line, after what failed and why, as laymanctl's
+// other advice is.
+const fileStoreHint = "\nTo keep tokens in a file instead (mode 0600, not encrypted), " +
+	"log in with --token-store file or set LAYMAN_TOKEN_STORE=file."
 
 // MaxKeychainValue returns the largest value, in bytes, the keychain store
 // accepts on this platform; larger ones fail with ErrValueTooLarge before the
@@ -123,7 +125,7 @@ func (k *keychainStore) Get(key string) ([]byte, error) {
 		return nil, err
 	}
 	var value string
-	err := k.call("read", key, func() (err error) {
+	err := k.call(key, func() (err error) {
 		value, err = k.backend.Get(KeychainService, key)
 		return err
 	})
@@ -138,10 +140,10 @@ func (k *keychainStore) Set(key string, value []byte) error {
 		return err
 	}
 	if len(value) > k.maxValue {
-		return fmt.Errorf("%w: profile %q needs %d bytes, the keychain on %s holds at most %d; %s",
+		return fmt.Errorf("%w: profile %q needs %d bytes, the keychain on %s holds at most %d%s",
 			ErrValueTooLarge, key, len(value), runtime.GOOS, k.maxValue, fileStoreHint)
 	}
-	return k.call("write", key, func() error {
+	return k.call(key, func() error {
 		return k.backend.Set(KeychainService, key, string(value))
 	})
 }
@@ -150,14 +152,14 @@ func (k *keychainStore) Delete(key string) error {
 	if err := ValidateKey(key); err != nil {
 		return err
 	}
-	return k.call("delete", key, func() error {
+	return k.call(key, func() error {
 		return k.backend.Delete(KeychainService, key)
 	})
 }
 
 // call runs f in a goroutine so that a keychain that never answers costs at
 // most the timeout, and translates go-keyring's errors into the package's.
-func (k *keychainStore) call(op, key string, f func() error) error {
+func (k *keychainStore) call(key string, f func() error) error {
 	done := make(chan error, 1) // buffered: an abandoned call must not leak its goroutine forever
 	go func() { done <- f() }()
 	timer := time.NewTimer(k.timeout)
@@ -175,8 +177,9 @@ func (k *keychainStore) call(op, key string, f func() error) error {
 	case errors.Is(err, gokeyring.ErrNotFound):
 		return fmt.Errorf("%w for profile %q in the OS keychain", ErrNotFound, key)
 	case errors.Is(err, gokeyring.ErrSetDataTooBig):
-		return fmt.Errorf("%w: profile %q; %s", ErrValueTooLarge, key, fileStoreHint)
+		return fmt.Errorf("%w: profile %q%s", ErrValueTooLarge, key, fileStoreHint)
 	default:
-		return fmt.Errorf("%w (%s profile %q: %w); %s", ErrUnavailable, op, key, err, fileStoreHint)
+		// Callers say what they were doing with which profile.
+		return fmt.Errorf("%w: %w%s", ErrUnavailable, err, fileStoreHint)
 	}
 }

@@ -90,6 +90,16 @@ func TestLogoutWithUnreachableServers(t *testing.T) {
 	}
 }
 
+// keychainAdvice reports whether stderr says, as other errors do, what
+// failed and why on the error line, then what to do on a line of its own.
+func keychainAdvice(stderr string) bool {
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	n := len(lines)
+	return n >= 2 && strings.HasPrefix(lines[n-2], "error: ") && strings.Contains(lines[n-2], "the OS keychain is unavailable: ") &&
+		!strings.Contains(lines[n-2], "token-store") &&
+		lines[n-1] == "To keep tokens in a file instead (mode 0600, not encrypted), log in with --token-store file or set LAYMAN_TOKEN_STORE=file."
+}
+
 // The OS keychain is the default store; when it cannot be reached, login
 // says how to choose the file store before anyone logs in, and writes no
 // token anywhere.
@@ -100,12 +110,12 @@ func TestKeychainUnavailable(t *testing.T) {
 	w := newWorld(t)
 	w.setEnv(map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=" + filepath.Join(w.dir, "no-bus")})
 	r := w.login() // its browser is never used: the store is checked first
-	if r.code != 4 || !strings.Contains(r.stderr, "--token-store file") || strings.Contains(r.stderr, "Open this URL") {
+	if r.code != 4 || !keychainAdvice(r.stderr) || strings.Contains(r.stderr, "Open this URL") {
 		t.Fatalf("login: %s", r)
 	}
 	// Any other command: no credentials can be had, exit 4 naming the file store.
 	r = w.run(run{}, "--server", w.layman.URL, "layers", "list")
-	if r.code != 4 || !strings.Contains(r.stderr, "--token-store file") {
+	if r.code != 4 || !keychainAdvice(r.stderr) {
 		t.Fatalf("layers list: %s", r)
 	}
 	w.noTokenFiles()
