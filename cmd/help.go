@@ -211,6 +211,11 @@ DBUS_SESSION_BUS_ADDRESS
                      the D-Bus session bus of the Secret Service keychain
                      (Linux).
 NO_COLOR             any value turns colours off, as --no-color.
+GITHUB_ACTIONS, TF_BUILD, GITLAB_CI
+                     when one is true, stderr is a CI log: markers of the
+                     runner's commands in server text (::, ##[, ##vso[)
+                     get a backslash (:\:, ##\[, ##vso\[) and control
+                     characters are escaped; stdout is left as it is.
 XDG_CONFIG_HOME, XDG_STATE_HOME, XDG_CACHE_HOME
                      the configuration, state and cache directories
                      (default ~/.config, ~/.local/state and ~/.cache on

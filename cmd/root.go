@@ -39,6 +39,7 @@ func Main(args []string, build cli.BuildInfo) int {
 // Run executes one command line with the given factory; tests call it with
 // buffer-backed streams.
 func Run(ctx context.Context, f *cli.Factory, args []string) int {
+	f.IO.GuardCILog(f.Env) // before any message, which may quote a server
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)

@@ -99,6 +99,10 @@ func New(t testing.TB, o Options) *Harness {
 		"LAYMAN_CLIENT_ID":     "",
 		"LAYMAN_CLIENT_SECRET": "",
 		"NO_COLOR":             "",
+		// Their logs get guarded stderr (cli.GuardCILog).
+		"GITHUB_ACTIONS": "",
+		"TF_BUILD":       "",
+		"GITLAB_CI":      "",
 	}
 	for k, v := range env {
 		t.Setenv(k, v)
