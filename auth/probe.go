@@ -44,3 +44,43 @@ func FindAuthServer(ctx context.Context, hc *http.Client, base string) (Endpoint
 	}
 	return e, true
 }
+
+// AuthorizeEndpointMissingError says that nothing answers at the authorize
+// endpoint, where a login would send the browser.
+type AuthorizeEndpointMissingError struct {
+	URL    string
+	Status string
+}
+
+func (e *AuthorizeEndpointMissingError) Error() string {
+	return "no authorization server answered at " + e.URL + " (" + e.Status + "), where the browser would log in"
+}
+
+// CheckAuthorizeEndpoint asks the authorize endpoint, before a browser is
+// sent there, whether anything answers: a mistyped --auth-url would open
+// the browser on an error page and wait for a login in vain. The request
+// is a GET without parameters, whose redirect is not followed: Django
+// OAuth Toolkit answers it with a redirect to its login page (others, 400),
+// and neither logs anyone in. Only 404 and 410 mean "not there"; another
+// answer is the browser's to show.
+func CheckAuthorizeEndpoint(ctx context.Context, hc *http.Client, authorizeURL string) error {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	c := http.Client{Timeout: hc.Timeout, Transport: hc.Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authorizeURL, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "text/html")
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
+		return &AuthorizeEndpointMissingError{URL: authorizeURL, Status: resp.Status}
+	}
+	return nil
+}

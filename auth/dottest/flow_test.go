@@ -8,10 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/laymanctl/laymanctl/auth"
 	"github.com/laymanctl/laymanctl/auth/dottest"
 	"golang.org/x/oauth2"
 )
@@ -25,6 +27,26 @@ func TestRobotLoginGivesTokenForProfile(t *testing.T) {
 	wantProfile(t, d, tok.AccessToken, dottest.Alice)
 	if !d.Introspect(t, tok.AccessToken) {
 		t.Fatal("fresh access token is inactive")
+	}
+}
+
+// auth login asks DOT's authorize endpoint before it opens a browser
+// there: DOT answers (a redirect to its login page, which is not followed,
+// and no session or grant is made) and a wrong base answers 404.
+func TestAuthorizeEndpointCheck(t *testing.T) {
+	d := portal(t)
+	before := d.Stats(t)
+	if err := auth.CheckAuthorizeEndpoint(context.Background(), nil, d.Endpoints().AuthURL); err != nil {
+		t.Errorf("DOT's authorize endpoint: %v", err)
+	}
+	var missing *auth.AuthorizeEndpointMissingError
+	for _, wrong := range []string{d.BaseURL + "/authorize/", d.BaseURL + "/oauth/authorize/"} {
+		if err := auth.CheckAuthorizeEndpoint(context.Background(), nil, wrong); !errors.As(err, &missing) || missing.URL != wrong {
+			t.Errorf("%s: %v, want it named as missing", wrong, err)
+		}
+	}
+	if after := d.Stats(t); !reflect.DeepEqual(after, before) {
+		t.Errorf("the check changed DOT's state: %+v, then %+v", before, after)
 	}
 }
 

@@ -96,6 +96,26 @@ func TestLoginNoBrowserPrintsURL(t *testing.T) {
 	}
 }
 
+// A wrong --auth-url (here the server's root, not its /o/) is found before
+// a browser opens or the address is printed, and named with what was
+// expected; the login does not wait for a browser that shows a 404 page.
+func TestLoginWithWrongAuthURLFailsFirst(t *testing.T) {
+	w := newWorld(t)
+	wrong := w.dot.URL + "/"
+	for _, extra := range [][]string{nil, {"--no-browser"}} {
+		// A browser opened fails the test (run's default).
+		args := append([]string{"auth", "login", "--server", w.layman.URL, "--auth-url", wrong, "--timeout", "20s"}, extra...)
+		r := w.run(run{}, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "no authorization server answered at "+wrong+"authorize/ (404 Not Found)") ||
+			!strings.Contains(r.stderr, "Check --auth-url") || strings.Contains(r.stderr, "Open this URL") {
+			t.Errorf("%v: %s", extra, r)
+		}
+		if w.stored() != nil || w.dot.TokenRequests("authorization_code") != 0 {
+			t.Errorf("%v: a login went on", extra)
+		}
+	}
+}
+
 // waitForURL returns the first line of stderr starting with prefix, once
 // the command has printed it.
 func waitForURL(t *testing.T, stderr *syncBuffer, prefix string, done <-chan result) string {

@@ -149,6 +149,16 @@ func (o *LoginOptions) obtainTokens(ctx context.Context, as authServer, asErr er
 	if o.Device {
 		return o.deviceLogin(ctx, as, secret, hc)
 	}
+	// Before a browser is sent there, or the address printed for one.
+	if err := auth.CheckAuthorizeEndpoint(ctx, hc, as.endpoints.AuthURL); err != nil {
+		var missing *auth.AuthorizeEndpointMissingError
+		if errors.As(err, &missing) {
+			return nil, &cli.ExitError{Code: cli.ExitFailure, Err: err,
+				Hint: "Check --auth-url (or the profile's auth_url, or LAYMAN_AUTH_URL): it is the base URL of the authorization server, " +
+					"the one whose authorize/ and token/ the login uses; for Django OAuth Toolkit as Layman's portal mounts it, https://layman.example.com/o/."}
+		}
+		return nil, fmt.Errorf("checking the authorization server: %w", err)
+	}
 	if o.Browser == nil && o.BrowserNote != "" {
 		fmt.Fprintf(o.Factory.IO.ErrOut, "Not opening a browser: %s.\n", o.BrowserNote)
 	}
