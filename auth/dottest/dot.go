@@ -50,6 +50,10 @@ var (
 type Options struct {
 	// TokenLifetime of access tokens, in whole seconds; zero means one hour.
 	TokenLifetime time.Duration
+	// RefreshGrace is DOT's REFRESH_TOKEN_GRACE_PERIOD_SECONDS, in whole
+	// seconds: how long a rotated refresh token still works. Zero, DOT's
+	// default, refuses it at once.
+	RefreshGrace time.Duration
 }
 
 // Endpoints has the fields of auth.Endpoints, so auth.Endpoints(d.Endpoints())

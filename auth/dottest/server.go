@@ -162,6 +162,9 @@ func portalEnv(dataDir string, o Options) []string {
 	if o.TokenLifetime > 0 {
 		env = append(env, "DOT_TOKEN_LIFETIME="+strconv.Itoa(int(o.TokenLifetime/time.Second)))
 	}
+	if o.RefreshGrace > 0 {
+		env = append(env, "DOT_REFRESH_GRACE="+strconv.Itoa(int(o.RefreshGrace/time.Second)))
+	}
 	return env
 }
 

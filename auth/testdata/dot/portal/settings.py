@@ -65,9 +65,10 @@ TIME_ZONE = "UTC"
 OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("DOT_TOKEN_LIFETIME", "3600")),
-    # DOT's defaults, spelled out because laymanctl depends on them.
+    # DOT's defaults (the grace period unless a test sets one), spelled out
+    # because laymanctl depends on them.
     "ROTATE_REFRESH_TOKEN": True,
-    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": int(os.environ.get("DOT_REFRESH_GRACE", "0")),
     "REQUEST_APPROVAL_PROMPT": "force",
     "SCOPES": {
         "read": "Read your profile and publications",
