@@ -173,7 +173,7 @@ func (s *StoredSource) renew(ctx context.Context, stale string) (*oauth2.Token, 
 		s.cached.Store(next)
 		return next.OAuth2(), nil
 	}
-	if stale == "" && s.valid(ts) {
+	if stale == "" && s.valid(ts) && !lostInRefresh(ts, err) {
 		// The access token works for a while yet: an upload goes on, and
 		// the refresh is tried again halfway to its expiry.
 		left := ts.Expiry.Sub(s.o.Clock.Now())
@@ -183,6 +183,13 @@ func (s *StoredSource) renew(ctx context.Context, stale string) (*oauth2.Token, 
 		return ts.OAuth2(), nil
 	}
 	return nil, err
+}
+
+// lostInRefresh reports a session found dead after an interrupted refresh:
+// the server revoked its access token too when it rotated the refresh token.
+func lostInRefresh(ts *TokenSet, err error) bool {
+	var lerr *LoginRequiredError
+	return !ts.RefreshSent.IsZero() && errors.As(err, &lerr)
 }
 
 // adoptUnsaved, with the lock held and ts just read from the store, returns
@@ -250,16 +257,35 @@ func (s *StoredSource) refresh(ctx context.Context, ts *TokenSet, usable func(*T
 	switch {
 	case err == nil:
 		return next, nil
+	case isInvalidGrant(err) && !ts.RefreshSent.IsZero():
+		// The server rotated the refresh token and the run that asked
+		// died before saving the answer; its grace period, if any, is over.
+		return nil, s.forget(&LoginRequiredError{Profile: s.o.Profile, Err: err, Reason: fmt.Sprintf(
+			"the session was lost: the refresh sent at %s never had its answer saved (laymanctl was killed, the machine stopped, the connection broke or the token store refused the new tokens), and the authorization server no longer accepts the refresh token it replaced",
+			ts.RefreshSent.UTC().Format(refreshSentLayout))})
 	case isInvalidGrant(err):
 		return nil, s.forget(&LoginRequiredError{Profile: s.o.Profile, Reason: "the stored session has expired or was revoked", Err: err})
 	}
 	return nil, err
 }
 
+// refreshSentLayout shows when an interrupted refresh was sent.
+const refreshSentLayout = "2006-01-02 15:04:05 MST"
+
 // refreshAndSave runs the refresh grant and saves the new set. Once begun
 // it is not cut short by ctx (Ctrl-C, SIGTERM) but refreshGrace after it:
 // the old refresh token is spent the moment the server answers.
 func (s *StoredSource) refreshAndSave(ctx context.Context, ts *TokenSet) (*TokenSet, error) {
+	// Marked in the store before the request goes out: a refresh token is
+	// never spent on a set the store cannot keep, and a run killed between
+	// the server's rotation and the save below is known to the next one,
+	// which refreshes at once (within the server's grace period, if it has
+	// one, the old refresh token still works) or says what happened.
+	marked := *ts
+	marked.RefreshSent = s.o.Clock.Now()
+	if err := SaveTokenSet(s.o.Store, s.o.Profile, &marked); err != nil {
+		return nil, fmt.Errorf("%w; so the refresh token was not sent and the stored login is intact: run the command again once the store works", err)
+	}
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	grace := refreshGrace
@@ -268,6 +294,13 @@ func (s *StoredSource) refreshAndSave(ctx context.Context, ts *TokenSet) (*Token
 	if err != nil {
 		if isInvalidGrant(err) {
 			return nil, err
+		}
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.ErrorCode != "" {
+			// The authorization server itself refused: nothing was rotated,
+			// the mark comes off. (A proxy's 502 or a lost connection tells
+			// nothing of what the server did; the mark stays.)
+			_ = SaveTokenSet(s.o.Store, s.o.Profile, ts)
 		}
 		return nil, fmt.Errorf("refreshing the access token: %w", err)
 	}
@@ -313,9 +346,11 @@ func (s *StoredSource) forget(lerr *LoginRequiredError) error {
 	return lerr
 }
 
-// fresh reports a token not due for refresh.
+// fresh reports a token not due for refresh. A set whose refresh is under
+// way or was cut short is due: the server revokes its access token as it
+// rotates the refresh token.
 func (s *StoredSource) fresh(ts *TokenSet) bool {
-	return validFor(ts, s.o.Clock, ts.leeway(s.o.Leeway))
+	return ts.RefreshSent.IsZero() && validFor(ts, s.o.Clock, ts.leeway(s.o.Leeway))
 }
 
 // valid reports a token that has not expired yet.

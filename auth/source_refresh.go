@@ -56,6 +56,7 @@ func ExchangeRefreshToken(ctx context.Context, cfg *oauth2.Config, hc *http.Clie
 // token believed valid longer than the server holds it would be sent dead.
 func mergeToken(prev *TokenSet, tok *oauth2.Token, sent time.Time) *TokenSet {
 	next := *prev
+	next.RefreshSent = time.Time{}
 	next.AccessToken = tok.AccessToken
 	if tok.RefreshToken != "" {
 		next.RefreshToken = tok.RefreshToken

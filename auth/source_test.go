@@ -590,18 +590,21 @@ func TestFailedRefreshWithValidTokenWarns(t *testing.T) {
 	}
 }
 
-// flakyStore refuses the next failSets writes, as a keychain that is
-// locked or times out for a moment, or a full disk.
+// flakyStore lets okSets writes through, then refuses the next failSets,
+// as a keychain that is locked or times out for a moment, or a full disk.
 type flakyStore struct {
 	keyring.Store
 	mu       sync.Mutex
+	okSets   int
 	failSets int
 }
 
 func (s *flakyStore) Set(key string, v []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.failSets > 0 {
+	if s.okSets > 0 {
+		s.okSets--
+	} else if s.failSets > 0 {
 		s.failSets--
 		return errors.New("the keychain is locked")
 	}
@@ -616,7 +619,8 @@ func TestRefreshedSetKeptWhenSavingFails(t *testing.T) {
 	f := newSourceFixture(t)
 	f.srv.expiresIn = 60
 	f.stored(t, time.Second) // due for a refresh, still valid
-	store := &flakyStore{Store: f.store.Store, failSets: 2}
+	// The store takes the mark of the refresh about to be sent, then fails.
+	store := &flakyStore{Store: f.store.Store, okSets: 1, failSets: 2}
 	var warnings strings.Builder
 	src := NewStoredSource(SourceOptions{
 		Profile: "default", Store: store, LockDir: f.lockDir, Warnings: &warnings,
@@ -653,7 +657,7 @@ func TestRefreshedSetKeptWhenSavingFails(t *testing.T) {
 func TestSaveUnsavedReportsASetTheStoreRefused(t *testing.T) {
 	f := newSourceFixture(t)
 	f.stored(t, time.Second)
-	store := &flakyStore{Store: f.store.Store, failSets: 2}
+	store := &flakyStore{Store: f.store.Store, okSets: 1, failSets: 2}
 	src := NewStoredSource(SourceOptions{
 		Profile: "default", Store: store, LockDir: f.lockDir,
 		Config: f.srv.config(), HTTPClient: f.srv.Client(), Clock: f.clock,

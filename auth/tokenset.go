@@ -46,6 +46,12 @@ type TokenSet struct {
 	// system's CAs; "" when it trusted those only. The tokens are sent
 	// through no other.
 	CAFile string `json:"ca_file,omitempty"`
+	// RefreshSent is when a refresh of this set was sent whose answer has
+	// not been saved yet. It is stored before the request goes out, so a
+	// run killed between the server's rotation of the refresh token and
+	// the save of the new set (kill -9, power loss) is known to the next
+	// one. No secret: a time.
+	RefreshSent time.Time `json:"refresh_sent,omitzero"`
 }
 
 // Binding is where a token set may be sent, and through which CAs.

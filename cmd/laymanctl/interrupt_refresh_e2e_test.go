@@ -20,7 +20,8 @@ import (
 // (already given: DOT has rotated the refresh token) until released.
 type slowTokenEndpoint struct {
 	*httptest.Server
-	arrived chan struct{}
+	// arrived receives DOT's answer to a refresh it holds.
+	arrived chan []byte
 	release chan struct{}
 }
 
@@ -30,7 +31,7 @@ func newSlowTokenEndpoint(t *testing.T, d *dottest.DOT) *slowTokenEndpoint {
 		t.Fatal(err)
 	}
 	rp := httputil.NewSingleHostReverseProxy(target)
-	e := &slowTokenEndpoint{arrived: make(chan struct{}, 1), release: make(chan struct{})}
+	e := &slowTokenEndpoint{arrived: make(chan []byte, 1), release: make(chan struct{})}
 	e.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -42,7 +43,7 @@ func newSlowTokenEndpoint(t *testing.T, d *dottest.DOT) *slowTokenEndpoint {
 		// DOT answers the refresh whatever the client does meanwhile.
 		rp.ServeHTTP(rec, r.WithContext(context.WithoutCancel(r.Context())))
 		select {
-		case e.arrived <- struct{}{}:
+		case e.arrived <- rec.Body.Bytes():
 		default:
 		}
 		<-e.release
