@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -22,39 +21,23 @@ type killedRefresh struct {
 	lost tokenAnswer
 }
 
-// killDuringRefresh logs in through slow, runs `auth refresh`, and kills it
-// with SIGKILL once DOT has answered (and rotated) but before the answer
-// is passed on.
+// killDuringRefresh runs `auth refresh` and kills it with SIGKILL once DOT
+// has answered (and rotated) but before the answer is passed on.
 func killDuringRefresh(t *testing.T, s *sandbox, slow *slowTokenEndpoint) killedRefresh {
 	t.Helper()
 	before := s.storedTokens()
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
-	cmd := s.command(ctx, "", "auth", "refresh")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	var answer []byte
-	select {
-	case answer = <-slow.arrived:
-	case <-exited:
-		t.Fatalf("auth refresh ended without a refresh at the slow endpoint: exit %d; stderr:\n%s", cmd.ProcessState.ExitCode(), stderr.String())
-	case <-ctx.Done():
-		t.Fatal("auth refresh never asked for a refresh")
-	}
+	h := runUntilRefreshHeld(t, ctx, s, slow, "auth", "refresh")
 	// Read while the command is held: the mark must be durable before the
 	// request goes out.
 	k := killedRefresh{marked: s.storedTokens()}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := h.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	<-exited
+	<-h.exited
 	close(slow.release)
-	if err := json.Unmarshal(answer, &k.lost); err != nil || k.lost.RefreshToken == "" {
+	if err := json.Unmarshal(h.answer, &k.lost); err != nil || k.lost.RefreshToken == "" {
 		t.Fatalf("DOT's answer to the refresh holds no refresh token (%v); error %q", err, k.lost.Error)
 	}
 	if k.marked.RefreshToken != before.RefreshToken || k.marked.RefreshSent.IsZero() {
@@ -77,13 +60,7 @@ func TestKillDuringRefreshWithinDOTGraceKeepsTheSession(t *testing.T) {
 	t.Parallel()
 	// Its own DOT: the shared one has DOT's default grace, 0. Ten minutes
 	// leaves room for a slow machine; nothing here waits for it to pass.
-	d := dottest.Start(t, dottest.Options{RefreshGrace: 10 * time.Minute})
-	l := newLayman(t, d)
-	s := newSandbox(t)
-	s.useRobot(dottest.Alice)
-	slow := newSlowTokenEndpoint(t, d)
-	login := []string{"auth", "login", "--server", l.URL, "--auth-url", slow.URL + "/o/", "--timeout", "90s"}
-	addPrivateLayer(l, wantLoggedIn(t, s.ok("", login...), l))
+	s, _, slow := slowLogin(t, dottest.Start(t, dottest.Options{RefreshGrace: 10 * time.Minute}))
 
 	k := killDuringRefresh(t, s, slow)
 	r := s.ok("", "auth", "token")
@@ -104,13 +81,7 @@ func TestKillDuringRefreshWithinDOTGraceKeepsTheSession(t *testing.T) {
 // revoked".
 func TestKillDuringRefreshWithoutGraceSaysWhatHappened(t *testing.T) {
 	t.Parallel()
-	d := sharedPortal.get(t)
-	l := newLayman(t, d)
-	s := newSandbox(t)
-	s.useRobot(dottest.Alice)
-	slow := newSlowTokenEndpoint(t, d)
-	login := []string{"auth", "login", "--server", l.URL, "--auth-url", slow.URL + "/o/", "--timeout", "90s"}
-	addPrivateLayer(l, wantLoggedIn(t, s.ok("", login...), l))
+	s, l, slow := slowLogin(t, sharedPortal.get(t))
 
 	k := killDuringRefresh(t, s, slow)
 	l.ResetRequests()
