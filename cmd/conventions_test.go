@@ -277,3 +277,23 @@ func envReadBySource(t *testing.T) []string {
 	}
 	return slices.Sorted(maps.Keys(seen))
 }
+
+// Layman refuses to change a publication it is still processing (error
+// 49); the commands that change one wait until it is free, within
+// --timeout, and that flag's help says so.
+func TestTimeoutHelpNamesTheBusyWait(t *testing.T) {
+	var changing []string
+	for _, c := range commands(t) {
+		timeout := c.Flags().Lookup("timeout")
+		if timeout == nil || c.Name() != "update" && c.Name() != "apply" {
+			continue
+		}
+		changing = append(changing, c.CommandPath())
+		if !strings.Contains(timeout.Usage, "error 49") {
+			t.Errorf("%s --timeout: %q does not say that it bounds the wait while Layman is busy (error 49)", c.CommandPath(), timeout.Usage)
+		}
+	}
+	if want := []string{"laymanctl apply", "laymanctl layers update", "laymanctl maps update"}; !slices.Equal(changing, want) {
+		t.Errorf("commands checked: %q, want %q", changing, want)
+	}
+}

@@ -102,7 +102,7 @@ the plan, and exit 0 when nothing would change, 1 otherwise. Nothing is sent.`
 	if !diff {
 		fs.BoolVar(&opts.DryRun, "dry-run", false, "print the plan only; send nothing")
 		fs.IntVar(&opts.Parallel, "parallel", 4, fmt.Sprintf("publications processed at once (1-%d)", MaxParallel))
-		fs.DurationVar(&opts.Timeout, "timeout", 0, "per publication, "+publications.TimeoutHelp)
+		fs.DurationVar(&opts.Timeout, "timeout", 0, "per publication, give up waiting after this long, e.g. 10m: for its processing, and before an update while Layman is still processing it (error 49); "+publications.TimeoutDefault)
 	} else {
 		opts.Parallel = 4
 	}

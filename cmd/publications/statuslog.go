@@ -95,7 +95,15 @@ func WaitReporter(io *cli.IOStreams, quiet bool, kind string, ref client.Ref) (o
 const DefaultLogTimeout = 30 * time.Minute
 
 // TimeoutHelp documents --timeout for every command that waits.
-const TimeoutHelp = "give up waiting after this long, e.g. 10m; 0 waits for ever (default: none on a terminal, otherwise LAYMAN_WAIT_TIMEOUT or 30m)"
+const TimeoutHelp = "give up waiting after this long, e.g. 10m; " + TimeoutDefault
+
+// BusyTimeoutHelp documents --timeout for the commands that change a
+// publication: Layman refuses a change while the publication is still
+// being processed (error 49), and the same limit bounds that wait.
+const BusyTimeoutHelp = "give up waiting after this long, e.g. 10m: while Layman is still processing the publication (error 49) before the change is sent, and with --wait for the processing of the change; " + TimeoutDefault
+
+// TimeoutDefault says what --timeout defaults to.
+const TimeoutDefault = "0 waits for ever (default: none on a terminal, otherwise LAYMAN_WAIT_TIMEOUT or 30m)"
 
 // WaitTimeout is --timeout when given, else no limit for a person at a
 // terminal, else LAYMAN_WAIT_TIMEOUT, else DefaultLogTimeout.

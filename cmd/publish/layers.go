@@ -259,6 +259,7 @@ end and then sends the change, for at most --timeout (the same limit as
 	addRightsEditFlags(fs, &opts.Rights)
 	addTransferFlags(fs, &tf)
 	addWaitFlags(fs, &wf)
+	fs.Lookup("timeout").Usage = publications.BusyTimeoutHelp
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "check and print the plan; send nothing")
 	return c
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/cli"
+	"github.com/laymanctl/laymanctl/cmd/publications"
 )
 
 // MapsPublishOptions are the parsed arguments of `maps publish`.
@@ -179,6 +180,7 @@ end, saying so on stderr, for at most --timeout, then sends the change.`,
 		},
 	}
 	addMapFlags(c, &opts.Params, &wf)
+	c.Flags().Lookup("timeout").Usage = publications.BusyTimeoutHelp
 	var name string
 	c.Flags().StringVar(&name, "name", "", "refused: Layman never renames a map")
 	_ = c.Flags().MarkHidden("name")
