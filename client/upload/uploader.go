@@ -171,10 +171,20 @@ func (u *Uploader) deleteCreated(ctx context.Context, ref client.Ref) error {
 	if _, err := u.Client.Layers.Delete(ctx, ref); err != nil {
 		return err
 	}
-	// The layer is gone; a record that stays only names a dead upload,
-	// which a resume reports as not found.
-	_ = u.forget(ref)
+	u.Deleted(ref)
 	return nil
+}
+
+// Deleted drops the journal records of uploads to the layer ref, which
+// was deleted: there is nothing left to resume. A record found under one
+// form of ref (UUID, workspace:name) names the other it is kept under.
+// Removing them is best effort: a record that stays only names a dead
+// upload, which a resume reports as not found.
+func (u *Uploader) Deleted(ref client.Ref) {
+	if rec, ok, err := u.recall(ref); ok && err == nil {
+		ref = rec.ref(ref)
+	}
+	_ = u.forget(ref)
 }
 
 // deletedFor deletes the layer created for a failed publish and says so,

@@ -319,8 +319,10 @@ func (r *runner) apply(ctx context.Context, ch *Change) *Result {
 	case Delete:
 		if ch.Kind == upload.KindMap {
 			_, err = r.c.Maps.Delete(ctx, ch.Ref())
-		} else {
-			_, err = r.c.Layers.Delete(ctx, ch.Ref())
+		} else if _, err = r.c.Layers.Delete(ctx, ch.Ref()); err == nil {
+			// An upload to it (`layers publish`, `update`) may have been
+			// interrupted: nothing is left to resume.
+			(&upload.Uploader{Client: r.c, Journal: publications.UploadJournal(r.f)}).Deleted(ch.Ref())
 		}
 		if err != nil && !client.IsNotFound(err) {
 			return fail(err)

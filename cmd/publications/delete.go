@@ -11,6 +11,7 @@ import (
 
 	"github.com/laymanctl/laymanctl/auth"
 	"github.com/laymanctl/laymanctl/client"
+	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/cli"
 )
 
@@ -115,13 +116,20 @@ func RunDelete(ctx context.Context, f *cli.Factory, opts *DeleteOptions) error {
 	}
 	var deleted []client.Publication
 	var failed error
+	gone := func(client.Ref) {}
+	if opts.Kind.Singular == client.TypeLayer {
+		gone = (&upload.Uploader{Client: c, Journal: UploadJournal(f)}).Deleted
+	}
 	if opts.All {
 		deleted, failed = svc.DeleteAll(ctx, opts.Workspace)
+		for _, d := range deleted {
+			gone(client.Ref{UUID: d.UUID, Workspace: opts.Workspace, Name: d.Name})
+		}
 		if failed == nil && !p.Structured() && !f.Flags.Quiet {
 			fmt.Fprintf(f.IO.ErrOut, "Deleted %d %s in workspace %s\n", len(deleted), opts.Kind.Plural, opts.Workspace)
 		}
 	} else {
-		deleted, failed = deleteEach(ctx, f, svc, opts, !p.Structured() && !f.Flags.Quiet)
+		deleted, failed = deleteEach(ctx, f, svc, opts, gone, !p.Structured() && !f.Flags.Quiet)
 	}
 	if p.Structured() && (failed == nil || len(deleted) > 0) {
 		if deleted == nil {
@@ -143,13 +151,15 @@ func RunDelete(ctx context.Context, f *cli.Factory, opts *DeleteOptions) error {
 // is cli.ErrSilent (exit 1) once any failed; a single REF's error is
 // returned as is, so it keeps its exit code and hint. A failure that no
 // other REF can escape (the token, an interruption) ends the loop at once.
-func deleteEach(ctx context.Context, f *cli.Factory, svc Service, opts *DeleteOptions, announce bool) ([]client.Publication, error) {
+// gone is told of each publication deleted.
+func deleteEach(ctx context.Context, f *cli.Factory, svc Service, opts *DeleteOptions, gone func(client.Ref), announce bool) ([]client.Publication, error) {
 	var deleted []client.Publication
 	var failures int
 	for _, ref := range opts.Refs {
 		d, err := svc.Delete(ctx, ref)
 		var already *client.AlreadyDeletedError
 		if errors.As(err, &already) {
+			gone(already.Ref)
 			deleted = append(deleted, *d)
 			if announce {
 				fmt.Fprintf(f.IO.ErrOut, "Deleted %s %s (already: the answer to the first attempt was lost)\n", opts.Kind.Singular, ref)
@@ -172,6 +182,7 @@ func deleteEach(ctx context.Context, f *cli.Factory, svc Service, opts *DeleteOp
 			failures++
 			continue
 		}
+		gone(client.Ref{UUID: cmp.Or(d.UUID, ref.UUID), Workspace: cmp.Or(d.Workspace, ref.Workspace), Name: cmp.Or(d.Name, ref.Name)})
 		deleted = append(deleted, *d)
 		if announce {
 			fmt.Fprintf(f.IO.ErrOut, "Deleted %s %s\n", opts.Kind.Singular, ref)

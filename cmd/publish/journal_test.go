@@ -119,3 +119,51 @@ func TestResumeWithoutRecordWarns(t *testing.T) {
 		assertSameOnServer(t, h, files)
 	})
 }
+
+// Deleting a layer whose upload was interrupted drops that upload's journal
+// records, whichever way the layer is named: nothing is left to resume. A
+// delete that fails, and deleting a map of the same name, keep them.
+func TestDeleteDropsTheUploadsJournalRecords(t *testing.T) {
+	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
+		journal := filepath.Join(h.Dir, "state", "laymanctl", "uploads")
+		records := func() int {
+			entries, err := os.ReadDir(journal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(entries)
+		}
+		for _, how := range []string{"workspace:name", "uuid", "--all"} {
+			_, uuid := interruptPublish(t, h)
+			if n := records(); n != 2 {
+				t.Fatalf("%d journal records after the interrupted upload, want 2 (by UUID and by name)", n)
+			}
+			args := map[string][]string{"workspace:name": {ws + ":dem"}, "uuid": {uuid}, "--all": {"--workspace", ws, "--all"}}[how]
+			if how == "workspace:name" {
+				h.SeedMap("dem", "A map named as the layer")
+				if r := h.Run("maps", "delete", ws+":dem", "--yes"); r.Code != 0 {
+					t.Fatalf("maps delete:\n%s", r)
+				}
+				h.Server.SetFault(func(r *http.Request) laymantest.Fault {
+					if r.Method == http.MethodDelete {
+						return laymantest.Fault{Status: http.StatusInternalServerError, Body: "<html>boom</html>"}
+					}
+					return laymantest.Fault{}
+				})
+				if r := h.Run(append([]string{"layers", "delete", "--yes"}, args...)...); r.Code != 1 {
+					t.Fatalf("layers delete answered HTTP 500 should exit 1:\n%s", r)
+				}
+				h.Server.SetFault(nil)
+				if n := records(); n != 2 {
+					t.Fatalf("%d journal records after deleting the map and a failed layer delete, want the 2 of the layer", n)
+				}
+			}
+			if r := h.Run(append([]string{"layers", "delete", "--yes"}, args...)...); r.Code != 0 {
+				t.Fatalf("layers delete %s:\n%s", how, r)
+			}
+			if n := records(); n != 0 {
+				t.Errorf("layers delete by %s left %d journal records", how, n)
+			}
+		}
+	})
+}

@@ -35,7 +35,7 @@ func newSession(ctx context.Context, f *cli.Factory, t Transfer) (*session, erro
 		quiet:    f.Flags.Quiet,
 		printer:  p,
 		client:   c,
-		uploader: &upload.Uploader{Client: c, ChunkSize: t.ChunkSize, Parallel: t.Parallel, Journal: uploadJournal(f)},
+		uploader: &upload.Uploader{Client: c, ChunkSize: t.ChunkSize, Parallel: t.Parallel, Journal: publications.UploadJournal(f)},
 	}
 	switch {
 	case s.quiet:

@@ -1,4 +1,4 @@
-package publish
+package publications
 
 import (
 	"path/filepath"
@@ -7,10 +7,10 @@ import (
 	"github.com/laymanctl/laymanctl/cmd/cli"
 )
 
-// uploadJournal keeps chunked uploads in progress in the state directory,
+// UploadJournal keeps chunked uploads in progress in the state directory,
 // so that `layers resume` cuts the files as the interrupted upload did.
 // Without a state directory uploads go unrecorded, and a resume warns.
-func uploadJournal(f *cli.Factory) upload.Journal {
+func UploadJournal(f *cli.Factory) upload.Journal {
 	dir, err := f.StateDir()
 	if err != nil {
 		return nil
