@@ -116,6 +116,17 @@ func (s *StoredSource) Expired(tok *oauth2.Token) bool {
 	return !tok.Expiry.IsZero() && !s.o.Clock.Now().Before(tok.Expiry)
 }
 
+// Replaced reports whether the profile holds another access token than
+// tok: a refresh replaced it, here or in another process. The store is
+// read without the lock, as stores replace a set atomically.
+func (s *StoredSource) Replaced(tok *oauth2.Token) bool {
+	if ts := s.cached.Load(); ts != nil && ts.AccessToken != tok.AccessToken {
+		return true
+	}
+	ts, err := LoadTokenSet(s.o.Store, s.o.Profile)
+	return err == nil && ts.AccessToken != tok.AccessToken
+}
+
 // refreshGrace bounds how long a refresh that has started is carried on
 // after the command was interrupted: the authorization server rotates the
 // refresh token as it answers, so a refresh abandoned half-way would lose

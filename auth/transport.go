@@ -21,7 +21,8 @@ const maxAuthErrorBody = 16 << 10
 // belongs to. When Layman rejects the token (HTTP 403, code 32, its answer
 // to an expired or revoked token) it renews the token and replays the
 // request, provided the body can be replayed (req.GetBody): once, and again
-// only while the token replayed with expired before Layman reached it.
+// only while the token replayed with expired or was replaced before Layman
+// reached it.
 func Transport(server string, src TokenSource, base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -72,7 +73,7 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		discard(resp)
 		resp, err = t.base.RoundTrip(replay)
-		if err != nil || !tokenRejected(resp) || replays == maxReplays || !expiredMeanwhile(t.src, renewed) {
+		if err != nil || !tokenRejected(resp) || replays == maxReplays || !outdatedMeanwhile(t.src, renewed) {
 			return resp, err
 		}
 		tok = renewed
@@ -81,21 +82,28 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // maxReplays bounds the replays of one request after Layman rejected its
 // token: the first replay follows any rejection, the others only one of a
-// token that expired while the request waited (expiredMeanwhile).
+// token that expired or was replaced while the request waited
+// (outdatedMeanwhile).
 const maxReplays = 4
 
-// expiryAware is a TokenSource that can tell a token past its expiry.
-type expiryAware interface {
+// currencyAware is a TokenSource that can tell a token past its expiry, and
+// one that a refresh has replaced.
+type currencyAware interface {
 	Expired(tok *oauth2.Token) bool
+	Replaced(tok *oauth2.Token) bool
 }
 
-// expiredMeanwhile reports whether tok, rejected by Layman, had expired by
-// the time the answer came: a busy server (Layman's few sync workers) may
-// take longer to reach a queued request than a short-lived token lives.
-// Layman rejecting a token still valid is not helped by another refresh.
-func expiredMeanwhile(src TokenSource, tok *oauth2.Token) bool {
-	ea, ok := src.(expiryAware)
-	return ok && ea.Expired(tok)
+// outdatedMeanwhile reports whether tok, rejected by Layman, had expired or
+// been replaced by the time the answer came. A busy server (Layman's few
+// sync workers) may take longer to reach a queued request than a
+// short-lived token lives, and a refresh meanwhile, in this process or
+// another, revokes the access token it replaces (Django OAuth Toolkit's
+// RefreshToken.revoke): Layman then rejects it unless it had cached it.
+// Layman rejecting the current token while it is valid is not helped by
+// another refresh.
+func outdatedMeanwhile(src TokenSource, tok *oauth2.Token) bool {
+	ca, ok := src.(currencyAware)
+	return ok && (ca.Expired(tok) || ca.Replaced(tok))
 }
 
 // withBearer is a copy of req carrying the token: a RoundTripper must not

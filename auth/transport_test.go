@@ -204,35 +204,75 @@ func TestTransportReplaysWhileTokensExpireInTheQueue(t *testing.T) {
 	for _, queued := range []bool{true, false} {
 		f := newSourceFixture(t)
 		f.stored(t, time.Hour)
-		var requests atomic.Int32
-		layman := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			requests.Add(1)
+		status, requests := postThroughTransport(t, f, func(r *http.Request) bool {
 			if r.Header.Get("Authorization") == "Bearer access-3" {
-				_, _ = io.WriteString(w, `{}`)
-				return
+				return true
 			}
 			if queued {
 				f.clock.Advance(2 * time.Hour) // the token expired while the request waited
 			}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = io.WriteString(w, oauth2FailureBody)
-		}))
-		t.Cleanup(layman.Close)
-		hc := &http.Client{Transport: Transport(layman.URL, f.source(), layman.Client().Transport)}
-		resp, err := hc.Post(layman.URL+"/rest/layers", "text/plain", strings.NewReader("payload"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+			return false
+		})
 		refreshes, _, _ := f.srv.stats()
 		switch {
-		case queued && (resp.StatusCode != http.StatusOK || refreshes != 3 || requests.Load() != 4):
-			t.Errorf("tokens expiring in the queue: HTTP %d after %d requests and %d refreshes, want 200 after 4 and 3", resp.StatusCode, requests.Load(), refreshes)
-		case !queued && (resp.StatusCode != http.StatusForbidden || refreshes != 1 || requests.Load() != 2):
-			t.Errorf("valid tokens rejected: HTTP %d after %d requests and %d refreshes, want 403 after 2 and 1", resp.StatusCode, requests.Load(), refreshes)
+		case queued && (status != http.StatusOK || refreshes != 3 || requests != 4):
+			t.Errorf("tokens expiring in the queue: HTTP %d after %d requests and %d refreshes, want 200 after 4 and 3", status, requests, refreshes)
+		case !queued && (status != http.StatusForbidden || refreshes != 1 || requests != 2):
+			t.Errorf("valid tokens rejected: HTTP %d after %d requests and %d refreshes, want 403 after 2 and 1", status, requests, refreshes)
 		}
 	}
+}
+
+// Another process's refresh revokes the access token it replaces (Django
+// OAuth Toolkit does), so a replay queued at a busy Layman can be rejected
+// with a token that has not expired: the replay goes again with the token
+// that replaced it, taken from the store without another refresh.
+func TestTransportReplaysWhenAnotherProcessRefreshedMeanwhile(t *testing.T) {
+	f := newSourceFixture(t)
+	f.stored(t, time.Hour)
+	other := f.source() // another laymanctl process of the same profile
+	status, requests := postThroughTransport(t, f, func(r *http.Request) bool {
+		switch r.Header.Get("Authorization") {
+		case "Bearer access-2":
+			return true
+		case "Bearer access-1":
+			// The other process refreshed while this replay waited.
+			if _, err := other.ForceRefresh(r.Context(), "access-1"); err != nil {
+				t.Error(err)
+			}
+		}
+		return false
+	})
+	if refreshes, _, _ := f.srv.stats(); status != http.StatusOK || refreshes != 2 || requests != 3 {
+		t.Errorf("HTTP %d after %d requests and %d refreshes, want 200 after 3 and 2 (one here, one in the other process)", status, requests, refreshes)
+	}
+}
+
+// postThroughTransport posts through Transport with f's source to a fake
+// Layman that serves a request when accept says so and otherwise rejects
+// its token as Layman does (HTTP 403, code 32). It returns the answer's
+// status and how many requests the fake received.
+func postThroughTransport(t *testing.T, f *sourceFixture, accept func(r *http.Request) bool) (int, int32) {
+	t.Helper()
+	var requests atomic.Int32
+	layman := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if accept(r) {
+			_, _ = io.WriteString(w, `{}`)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, oauth2FailureBody)
+	}))
+	t.Cleanup(layman.Close)
+	hc := &http.Client{Transport: Transport(layman.URL, f.source(), layman.Client().Transport)}
+	resp, err := hc.Post(layman.URL+"/rest/layers", "text/plain", strings.NewReader("payload"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, requests.Load()
 }
 
 // The token is bound to the server's origin: a request anywhere else (a
