@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -65,12 +66,20 @@ func TestInterruptThenResume(t *testing.T) {
 		path := write(t, t.TempDir(), "big.tif", data(chunks*64<<10, 9))
 		write(t, filepath.Dir(path), "big.tfw", []byte("1\n0\n0\n-1\n0\n0\n"))
 		// The fake takes the first half of the chunk POSTs and holds the
-		// rest until the interrupted process has exited, then drops them:
-		// the server has exactly `half` chunks when the signal comes, and no
-		// straggler of the cancelled process lands during the resume.
-		const half = chunks / 2
+		// rest until the interrupted process has exited, then drops them.
+		// The signal comes once each of the --parallel workers has a chunk
+		// held: the server has exactly `half` chunks, and the process has no
+		// other request on its way, which could land during the resume (a
+		// worker's next chunk, sent as the signal came and read by the
+		// server after the fault was removed, made 13 where 12 were due).
+		const half, parallel = chunks / 2, 2
 		var mu sync.Mutex
-		passed := 0
+		passed, held := 0, 0
+		heldNow := func() int {
+			mu.Lock()
+			defer mu.Unlock()
+			return held
+		}
 		release := make(chan struct{})
 		var releaseOnce sync.Once
 		unblock := func() { releaseOnce.Do(func() { close(release) }) }
@@ -85,6 +94,7 @@ func TestInterruptThenResume(t *testing.T) {
 				mu.Unlock()
 				return laymantest.Fault{}
 			}
+			held++
 			mu.Unlock()
 			<-release
 			return laymantest.Fault{Drop: true}
@@ -92,7 +102,7 @@ func TestInterruptThenResume(t *testing.T) {
 		// The .tif alone crosses the chunk threshold; the small world file
 		// goes in the same chunked upload.
 		tfw := filepath.Join(filepath.Dir(path), "big.tfw")
-		publish := exec.Command(bin, "layers", "publish", "-w", ws, "--name", "big", "--chunk-size", "64KiB", "--parallel", "2", "--no-wait", path, tfw)
+		publish := exec.Command(bin, "layers", "publish", "-w", ws, "--name", "big", "--chunk-size", "64KiB", "--parallel", strconv.Itoa(parallel), "--no-wait", path, tfw)
 		var stdout, stderr bytes.Buffer
 		publish.Stdout, publish.Stderr = &stdout, &stderr
 		if err := publish.Start(); err != nil {
@@ -101,13 +111,13 @@ func TestInterruptThenResume(t *testing.T) {
 		done := make(chan error, 1)
 		go func() { done <- publish.Wait() }()
 		deadline := time.After(30 * time.Second)
-		for savedChunks(h) < half {
+		for savedChunks(h) < half || heldNow() < parallel {
 			select {
 			case err := <-done:
 				t.Fatalf("publish ended before the interrupt (%v):\n%s", err, stderr.String())
 			case <-deadline:
 				publish.Process.Kill()
-				t.Fatalf("only %d chunks saved after 30s:\n%s", savedChunks(h), stderr.String())
+				t.Fatalf("only %d chunks saved and %d held after 30s:\n%s", savedChunks(h), heldNow(), stderr.String())
 			case <-time.After(10 * time.Millisecond):
 			}
 		}
