@@ -297,3 +297,38 @@ func TestTimeoutHelpNamesTheBusyWait(t *testing.T) {
 		t.Errorf("commands checked: %q, want %q", changing, want)
 	}
 }
+
+// A command line builds only the commands it reaches (cli.Factory.AddLater):
+// every command, under each of its names, shows the same help as in the
+// whole tree.
+func TestEveryCommandIsReached(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	n := 0
+	for _, c := range commands(t) {
+		if c.Hidden {
+			continue
+		}
+		for _, name := range append([]string{c.Name()}, c.Aliases...) {
+			args := path(c)
+			if len(args) > 0 {
+				args[len(args)-1] = name
+			}
+			args = append(args, "--help")
+			ios, _, out, _ := cli.Test()
+			whole := cmd.NewRootCmd(cli.NewFactory(ios, cli.BuildInfo{Version: "test", Commit: "none", Date: "unknown"}))
+			whole.SetArgs(args)
+			whole.SetOut(ios.Out)
+			if err := whole.Execute(); err != nil {
+				t.Fatalf("%v in the whole tree: %v", args, err)
+			}
+			if r := h.Run(args...); r.Code != 0 || r.Stdout != out.String() || out.Len() == 0 {
+				t.Errorf("%v:\n%s\nwant stdout:\n%s", args, r, out)
+			}
+			n++
+		}
+	}
+	if n < 40 {
+		t.Errorf("only %d command names tried", n)
+	}
+	h.ExpectNoRequests()
+}

@@ -100,24 +100,26 @@ func applyConventions(root *cobra.Command) {
 			c.GroupID = id
 		}
 	}
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		for _, sub := range c.Commands() {
-			walk(sub)
-		}
-		if c.Name() == "list" && !c.HasAlias("ls") {
-			c.Aliases = append(c.Aliases, "ls")
-		}
-		if c != root && c.HasSubCommands() && c.Run == nil && c.RunE == nil {
-			refuseUnknownSubcommand(c)
-		}
-	}
-	walk(root)
+	adapt(root)
 	help := root.HelpFunc()
 	root.SetHelpFunc(func(c *cobra.Command, args []string) {
 		c.Long = wrap(c.Long, helpWidth) // now, not at start-up: few runs show it
 		help(c, args)
 	})
+}
+
+// adapt gives c and the commands below it the conventions of
+// applyConventions that are not the root's own.
+func adapt(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		adapt(sub)
+	}
+	if c.Name() == "list" && !c.HasAlias("ls") {
+		c.Aliases = append(c.Aliases, "ls")
+	}
+	if c.HasParent() && c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+		refuseUnknownSubcommand(c)
+	}
 }
 
 // wrap breaks the lines of a help text that are longer than width at

@@ -40,7 +40,8 @@ func Main(args []string, build cli.BuildInfo) int {
 // buffer-backed streams.
 func Run(ctx context.Context, f *cli.Factory, args []string) int {
 	f.IO.GuardCILog(f.Env) // before any message, which may quote a server
-	root := NewRootCmd(f)
+	root := newRoot(f)
+	grow(f, root, args)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
@@ -54,8 +55,42 @@ func Run(ctx context.Context, f *cli.Factory, args []string) int {
 	return report(f.IO, err)
 }
 
-// NewRootCmd builds the command tree.
+// NewRootCmd builds the whole command tree.
 func NewRootCmd(f *cli.Factory) *cobra.Command {
+	root := newRoot(f)
+	growAll(f, root)
+	return root
+}
+
+// grow adds the commands that args reach (see cli.Factory.AddLater), or
+// all of them where cobra looks across the tree: help, completion, and an
+// unknown name, which gets suggestions.
+func grow(f *cli.Factory, root *cobra.Command, args []string) {
+	for {
+		c, _, err := root.Find(args)
+		if err != nil || c.Parent() == root && (c.Name() == "help" || c.Name() == "completion") {
+			growAll(f, root)
+			return
+		}
+		if !f.Grow(c) {
+			return
+		}
+		adapt(c)
+	}
+}
+
+func growAll(f *cli.Factory, c *cobra.Command) {
+	if f.Grow(c) {
+		adapt(c)
+	}
+	for _, sub := range c.Commands() {
+		growAll(f, sub)
+	}
+}
+
+// newRoot builds the root and the top-level commands; group commands get
+// their subcommands from grow.
+func newRoot(f *cli.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "laymanctl",
 		Short: "Publish and manage geospatial layers and maps on a Layman server",

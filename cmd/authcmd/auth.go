@@ -27,13 +27,15 @@ Layman server trusts, and keep the tokens in the OS keychain (or, on request,
 in a file). Scripts may instead set LAYMAN_ACCESS_TOKEN, or LAYMAN_USERNAME and
 LAYMAN_PASSWORD for a password-grant application.`,
 	}
-	c.AddCommand(
-		NewCmdLogin(f, nil),
-		NewCmdStatus(f, nil),
-		NewCmdToken(f, nil),
-		NewCmdRefresh(f, nil),
-		NewCmdLogout(f, nil),
-	)
+	f.AddLater(c, func() []*cobra.Command {
+		return []*cobra.Command{
+			NewCmdLogin(f, nil),
+			NewCmdStatus(f, nil),
+			NewCmdToken(f, nil),
+			NewCmdRefresh(f, nil),
+			NewCmdLogout(f, nil),
+		}
+	})
 	return c
 }
 

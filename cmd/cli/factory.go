@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/spf13/cobra"
+
 	"github.com/laymanctl/laymanctl/auth"
 	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/cmd/config"
@@ -57,6 +59,8 @@ type Factory struct {
 	configOnce sync.Once
 	config     *config.Config
 	configErr  error
+
+	later map[*cobra.Command]func() []*cobra.Command // see AddLater
 }
 
 // NewFactory returns a Factory for the real process.

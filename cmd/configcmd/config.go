@@ -32,8 +32,10 @@ api pins the server's API generation (2: Layman 2.x, 3: Layman 3.x) for a
 server whose /rest/about/version fails (Layman answers HTTP 500 when its
 version.txt is missing); the default, auto, asks the server.`,
 	}
-	c.AddCommand(newGetCmd(f), newSetCmd(f), newUnsetCmd(f), newListCmd(f), newProfilesCmd(f),
-		newUseCmd(f), newDeleteCmd(f), newPathCmd(f))
+	f.AddLater(c, func() []*cobra.Command {
+		return []*cobra.Command{newGetCmd(f), newSetCmd(f), newUnsetCmd(f), newListCmd(f), newProfilesCmd(f),
+			newUseCmd(f), newDeleteCmd(f), newPathCmd(f)}
+	})
 	return c
 }
 

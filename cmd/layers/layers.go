@@ -22,20 +22,15 @@ func NewCmd(f *cli.Factory) *cobra.Command {
 		Long: `Work with Layman layers. REF is a layer's UUID or workspace:name; the
 server's API generation decides which one is sent.`,
 	}
-	c.AddCommand(
-		publications.NewCmdList(f, kind, nil),
-		publications.NewCmdGet(f, kind, nil),
-		publications.NewCmdDelete(f, kind, nil),
-		publications.NewCmdWait(f, kind, nil),
-		publications.NewCmdDownload(f, kind, publications.Thumbnail(kind), nil),
-		publications.NewCmdDownload(f, kind, Style, nil),
-		publications.NewCmdMetadataComparison(f, kind),
-		publish.NewLayersPublishCmd(f, nil),
-		publish.NewLayersUpdateCmd(f, nil),
-		publish.NewLayersResumeCmd(f, nil),
-		NewCmdDownloadData(f, nil),
-		NewCmdPreview(f, nil),
-	)
+	f.AddLater(c, func() []*cobra.Command {
+		return append(publications.Shared(f, kind, publications.Thumbnail(kind), Style),
+			publish.NewLayersPublishCmd(f, nil),
+			publish.NewLayersUpdateCmd(f, nil),
+			publish.NewLayersResumeCmd(f, nil),
+			NewCmdDownloadData(f, nil),
+			NewCmdPreview(f, nil),
+		)
+	})
 	return c
 }
 

@@ -22,18 +22,13 @@ func NewCmd(f *cli.Factory) *cobra.Command {
 		Long: `Work with Layman maps. REF is a map's UUID or workspace:name; the server's
 API generation decides which one is sent.`,
 	}
-	c.AddCommand(
-		publications.NewCmdList(f, kind, nil),
-		publications.NewCmdGet(f, kind, nil),
-		publications.NewCmdDelete(f, kind, nil),
-		publications.NewCmdWait(f, kind, nil),
-		publications.NewCmdDownload(f, kind, File, nil),
-		publications.NewCmdDownload(f, kind, publications.Thumbnail(kind), nil),
-		publications.NewCmdMetadataComparison(f, kind),
-		publish.NewMapsPublishCmd(f, nil),
-		publish.NewMapsUpdateCmd(f, nil),
-		publish.NewMapsCreateCmd(f, nil),
-	)
+	f.AddLater(c, func() []*cobra.Command {
+		return append(publications.Shared(f, kind, File, publications.Thumbnail(kind)),
+			publish.NewMapsPublishCmd(f, nil),
+			publish.NewMapsUpdateCmd(f, nil),
+			publish.NewMapsCreateCmd(f, nil),
+		)
+	})
 	return c
 }
 

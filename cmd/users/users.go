@@ -18,7 +18,7 @@ func NewCmd(f *cli.Factory) *cobra.Command {
 		Use:   "users",
 		Short: "List and delete Layman users",
 	}
-	c.AddCommand(NewCmdList(f, nil), NewCmdDelete(f, nil))
+	f.AddLater(c, func() []*cobra.Command { return []*cobra.Command{NewCmdList(f, nil), NewCmdDelete(f, nil)} })
 	return c
 }
 
