@@ -319,7 +319,7 @@ func (r *runner) apply(ctx context.Context, ch *Change) *Result {
 	case Delete:
 		if ch.Kind == upload.KindMap {
 			_, err = r.c.Maps.Delete(ctx, ch.Ref())
-		} else if _, err = r.c.Layers.Delete(ctx, ch.Ref()); err == nil {
+		} else if _, err = r.c.Layers.Delete(ctx, ch.Ref()); err == nil || errors.As(err, new(*client.AlreadyDeletedError)) {
 			// An upload to it (`layers publish`, `update`) may have been
 			// interrupted: nothing is left to resume.
 			(&upload.Uploader{Client: r.c, Journal: publications.UploadJournal(r.f)}).Deleted(ch.Ref())

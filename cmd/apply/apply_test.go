@@ -254,41 +254,49 @@ func TestApplyPruneEmptyManifest(t *testing.T) {
 
 // Pruning a layer whose chunked upload (here a `layers update`) was
 // interrupted drops that upload's journal records: nothing is left to
-// resume.
+// resume. So does a prune whose DELETE answer was lost, and which found
+// the layer gone when it tried again.
 func TestPruneDropsTheUploadsJournalRecords(t *testing.T) {
 	cmdtest.ForEachGeneration(t, cmdtest.Options{}, func(t *testing.T, h *cmdtest.Harness) {
-		dir := t.TempDir()
-		write(t, dir, "rivers.geojson", fmt.Sprintf(geojson, 1))
-		write(t, dir, "dem.geojson", fmt.Sprintf(geojson, 2))
-		write(t, dir, "layman.yaml", "layers:\n  - {workspace: alice, name: rivers, files: [rivers.geojson]}\n  - {workspace: alice, name: dem, files: [dem.geojson]}\n")
-		if r := h.Run("apply", "-f", filepath.Join(dir, "layman.yaml")); r.Code != 0 {
-			t.Fatalf("apply:\n%s", r)
-		}
-		write(t, dir, "big.tif", strings.Repeat("tif", 1<<19))
-		write(t, dir, "big.tfw", "1\n0\n0\n-1\n0\n0\n")
-		var chunks atomic.Int32
-		h.Server.SetFault(func(r *http.Request) laymantest.Fault {
-			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/chunk") && chunks.Add(1) > 2 {
-				return laymantest.Fault{Status: http.StatusForbidden, Body: laymantest.ErrorJSON(32, nil)}
-			}
-			return laymantest.Fault{}
-		})
-		r := h.Run("layers", "update", ws+":dem", filepath.Join(dir, "big.tif"), filepath.Join(dir, "big.tfw"), "--chunk-size", "64KiB", "--parallel", "1", "--no-wait")
-		if r.Code != 1 || !strings.Contains(r.Stderr, "laymanctl layers resume") {
-			t.Fatalf("the interrupted update should exit 1 with a resume command:\n%s", r)
-		}
-		h.Server.SetFault(nil)
 		journal := filepath.Join(h.Dir, "state", "laymanctl", "uploads")
-		if entries, _ := os.ReadDir(journal); len(entries) != 2 {
-			t.Fatalf("%d journal records after the interrupted update, want 2 (by UUID and by name)", len(entries))
-		}
+		for _, lost := range []bool{false, true} {
+			dir := t.TempDir()
+			write(t, dir, "rivers.geojson", fmt.Sprintf(geojson, 1))
+			write(t, dir, "dem.geojson", fmt.Sprintf(geojson, 2))
+			write(t, dir, "layman.yaml", "layers:\n  - {workspace: alice, name: rivers, files: [rivers.geojson]}\n  - {workspace: alice, name: dem, files: [dem.geojson]}\n")
+			if r := h.Run("apply", "-f", filepath.Join(dir, "layman.yaml")); r.Code != 0 {
+				t.Fatalf("apply:\n%s", r)
+			}
+			write(t, dir, "big.tif", strings.Repeat("tif", 1<<19))
+			write(t, dir, "big.tfw", "1\n0\n0\n-1\n0\n0\n")
+			var chunks atomic.Int32
+			h.Server.SetFault(func(r *http.Request) laymantest.Fault {
+				if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/chunk") && chunks.Add(1) > 2 {
+					return laymantest.Fault{Status: http.StatusForbidden, Body: laymantest.ErrorJSON(32, nil)}
+				}
+				return laymantest.Fault{}
+			})
+			r := h.Run("layers", "update", ws+":dem", filepath.Join(dir, "big.tif"), filepath.Join(dir, "big.tfw"), "--chunk-size", "64KiB", "--parallel", "1", "--no-wait")
+			if r.Code != 1 || !strings.Contains(r.Stderr, "laymanctl layers resume") {
+				t.Fatalf("the interrupted update should exit 1 with a resume command:\n%s", r)
+			}
+			h.Server.SetFault(nil)
+			if entries, _ := os.ReadDir(journal); len(entries) != 2 {
+				t.Fatalf("%d journal records after the interrupted update, want 2 (by UUID and by name)", len(entries))
+			}
 
-		write(t, dir, "layman.yaml", "layers:\n  - {workspace: alice, name: rivers, files: [rivers.geojson]}\n")
-		if r := h.Run("apply", "-f", filepath.Join(dir, "layman.yaml"), "--prune"); r.Code != 0 || !strings.Contains(r.Stderr, "layer alice:dem deleted") {
-			t.Fatalf("apply --prune:\n%s", r)
-		}
-		if entries, err := os.ReadDir(journal); err != nil || len(entries) != 0 {
-			t.Errorf("journal after pruning the layer: %v (%v), want an empty directory", entries, err)
+			var deletes atomic.Int32
+			h.Server.SetFault(func(r *http.Request) laymantest.Fault {
+				return laymantest.Fault{LoseAnswer: lost && r.Method == http.MethodDelete && deletes.Add(1) == 1}
+			})
+			write(t, dir, "layman.yaml", "layers:\n  - {workspace: alice, name: rivers, files: [rivers.geojson]}\n")
+			if r := h.Run("apply", "-f", filepath.Join(dir, "layman.yaml"), "--prune"); r.Code != 0 || !strings.Contains(r.Stderr, "layer alice:dem deleted") {
+				t.Fatalf("apply --prune (answer lost: %v):\n%s", lost, r)
+			}
+			h.Server.SetFault(nil)
+			if entries, err := os.ReadDir(journal); err != nil || len(entries) != 0 {
+				t.Errorf("journal after pruning the layer (answer lost: %v): %v (%v), want an empty directory", lost, entries, err)
+			}
 		}
 	})
 }

@@ -133,12 +133,19 @@ func TestDeleteDropsTheUploadsJournalRecords(t *testing.T) {
 			}
 			return len(entries)
 		}
-		for _, how := range []string{"workspace:name", "uuid", "--all"} {
+		for _, how := range []string{"workspace:name", "uuid", "--all", "answer lost"} {
 			_, uuid := interruptPublish(t, h)
 			if n := records(); n != 2 {
 				t.Fatalf("%d journal records after the interrupted upload, want 2 (by UUID and by name)", n)
 			}
-			args := map[string][]string{"workspace:name": {ws + ":dem"}, "uuid": {uuid}, "--all": {"--workspace", ws, "--all"}}[how]
+			args := map[string][]string{"workspace:name": {ws + ":dem"}, "uuid": {uuid}, "--all": {"--workspace", ws, "--all"}, "answer lost": {uuid}}[how]
+			if how == "answer lost" {
+				// The retry finds the layer gone: the first DELETE deleted it.
+				var deletes atomic.Int32
+				h.Server.SetFault(func(r *http.Request) laymantest.Fault {
+					return laymantest.Fault{LoseAnswer: r.Method == http.MethodDelete && deletes.Add(1) == 1}
+				})
+			}
 			if how == "workspace:name" {
 				h.SeedMap("dem", "A map named as the layer")
 				if r := h.Run("maps", "delete", ws+":dem", "--yes"); r.Code != 0 {
@@ -161,6 +168,7 @@ func TestDeleteDropsTheUploadsJournalRecords(t *testing.T) {
 			if r := h.Run(append([]string{"layers", "delete", "--yes"}, args...)...); r.Code != 0 {
 				t.Fatalf("layers delete %s:\n%s", how, r)
 			}
+			h.Server.SetFault(nil)
 			if n := records(); n != 0 {
 				t.Errorf("layers delete by %s left %d journal records", how, n)
 			}
