@@ -1,9 +1,12 @@
 package auth_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/laymanctl/laymanctl/auth"
@@ -118,5 +121,17 @@ func TestDiscoverEndpointsErrors(t *testing.T) {
 		if got, err := auth.DiscoverEndpoints(t.Context(), nil, in); err == nil {
 			t.Errorf("DiscoverEndpoints(%q) = %+v, want an error", in, got)
 		}
+	}
+}
+
+// The URL that answered 404 is named, without a password it may carry.
+func TestAuthorizeEndpointMissing(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	at := strings.Replace(srv.URL, "http://", "http://user:pw-s3cr3t@", 1) + "/authorize/"
+	var missing *auth.AuthorizeEndpointMissingError
+	err := auth.CheckAuthorizeEndpoint(context.Background(), nil, at)
+	if !errors.As(err, &missing) || missing.URL != strings.Replace(at, "pw-s3cr3t", "xxxxx", 1) || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("got %v", err)
 	}
 }

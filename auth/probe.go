@@ -80,7 +80,7 @@ func CheckAuthorizeEndpoint(ctx context.Context, hc *http.Client, authorizeURL s
 	}
 	resp.Body.Close()
 	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
-		return &AuthorizeEndpointMissingError{URL: authorizeURL, Status: resp.Status}
+		return &AuthorizeEndpointMissingError{URL: req.URL.Redacted(), Status: resp.Status}
 	}
 	return nil
 }
