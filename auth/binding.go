@@ -8,3 +8,6 @@ func (s *StoredSource) Binding() Binding {
 	}
 	return Binding{}
 }
+
+// Profile whose login the source holds.
+func (s *StoredSource) Profile() string { return s.o.Profile }

@@ -323,8 +323,7 @@ func (s *StoredSource) refreshAndSave(ctx context.Context, ts *TokenSet) (*Token
 			s.spent = ts.RefreshToken // what the store holds
 		}
 		s.unsaved = next
-		s.warn("warning: the refreshed tokens could not be saved: %v\nThis command goes on with them and saves them at its next refresh; "+
-			"if it ends first, the next command will need `laymanctl auth login`.\n", err)
+		s.warn("warning: the refreshed tokens could not be saved: %v\nThis command goes on with them and tries again at its next refresh and as it ends.\n", err)
 		return next, nil
 	}
 	s.unsaved = nil

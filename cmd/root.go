@@ -47,6 +47,7 @@ func Run(ctx context.Context, f *cli.Factory, args []string) int {
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	c, err := root.ExecuteContextC(ctx)
+	err = f.KeepSessions(ctx, err)
 	err = suggestAnonymous(f, c, err)
 	if err != nil && ctx.Err() != nil && !errors.Is(err, cli.ErrSilent) {
 		// An interrupted request reports its own cause; say what happened.

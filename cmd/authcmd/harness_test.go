@@ -128,6 +128,8 @@ type run struct {
 	tty bool
 	// noBrowser, if set, is why no browser can open (browser is unused).
 	noBrowser string
+	// store, if set, wraps the token store the command opens.
+	store func(keyring.Store) keyring.Store
 }
 
 func (w *world) run(r run, args ...string) result {
@@ -138,6 +140,7 @@ func (w *world) run(r run, args ...string) result {
 	}
 	ios := &cli.IOStreams{In: strings.NewReader(r.stdin), Out: out, ErrOut: r.stderr, InTTY: r.tty, ErrTTY: r.tty}
 	f := cli.NewFactory(ios, cli.BuildInfo{Version: "test"})
+	f.WrapStore = r.store
 	f.Browser = func() (auth.Browser, string) {
 		if r.noBrowser != "" {
 			return nil, r.noBrowser

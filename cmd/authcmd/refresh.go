@@ -74,12 +74,8 @@ func refreshRun(ctx context.Context, o *RefreshOptions) error {
 	if err != nil {
 		return err
 	}
-	if stored, ok := src.(*auth.StoredSource); ok {
-		if err := stored.SaveUnsaved(ctx); err != nil {
-			return &cli.ExitError{Code: cli.ExitAuth, Err: fmt.Errorf("the access token was refreshed, but the new tokens could not be saved: %w", err),
-				Hint: "The stored refresh token is spent: run `" + cli.LoginCommand(name) + "`."}
-		}
-	}
+	// A set the store refused is saved, or its loss told, as the command
+	// ends (Factory.KeepSessions).
 	if p.Structured() {
 		raw, err := json.Marshal(struct {
 			Profile string    `json:"profile"`

@@ -99,8 +99,36 @@ func (f *Factory) Credentials(ctx context.Context) (auth.TokenSource, auth.Kind,
 	})
 	if stored, ok := src.(*auth.StoredSource); ok && err == nil {
 		err = f.checkTokenURL(name, settings, stored.Binding())
+		f.sessionsMu.Lock()
+		f.sessions = append(f.sessions, stored)
+		f.sessionsMu.Unlock()
 	}
 	return src, kind, err
+}
+
+// KeepSessions, as a command ends, saves a refreshed token set the store
+// refused during it (a keychain locked for a moment), the last chance: the
+// refresh token it replaced is spent. If the store still refuses, the
+// command's err stays and the loss is told besides; a command that
+// succeeded exits 4, since the next one needs a login.
+func (f *Factory) KeepSessions(ctx context.Context, err error) error {
+	f.sessionsMu.Lock()
+	sessions := f.sessions
+	f.sessionsMu.Unlock()
+	for _, s := range sessions {
+		serr := s.SaveUnsaved(context.WithoutCancel(ctx)) // even after Ctrl-C
+		if serr == nil {
+			continue
+		}
+		lost := fmt.Errorf("the refreshed tokens of profile %q could not be saved (%w); the authorization server has replaced the stored refresh token, so the next command recovers the login only within the server's grace period for replaced refresh tokens, if it has one", s.Profile(), serr)
+		hint := "Fix the token store (unlock the keychain), then run `" + LoginCommand(s.Profile()) + "`."
+		if err == nil {
+			err = &ExitError{Code: ExitAuth, Err: fmt.Errorf("the command succeeded, but %w", lost), Hint: hint}
+			continue
+		}
+		fmt.Fprintf(f.IO.SafeErrOut(), "warning: %s\n%s\n", lost, hint)
+	}
+	return err
 }
 
 // checkTokenURL refuses to refresh a stored set at a token endpoint other

@@ -56,6 +56,14 @@ type Factory struct {
 	// means auth.SelectBrowser from the environment.
 	Browser func() (auth.Browser, string)
 
+	// WrapStore, if set, wraps every token store opened (tests: a store
+	// that fails for a moment).
+	WrapStore func(keyring.Store) keyring.Store
+
+	// sessions are the stored logins the command used (KeepSessions).
+	sessionsMu sync.Mutex
+	sessions   []*auth.StoredSource
+
 	configOnce sync.Once
 	config     *config.Config
 	configErr  error
@@ -321,6 +329,9 @@ func (f *Factory) OpenTokenStore(name string) (keyring.Store, error) {
 	st, err := keyring.Open(name, keyring.OpenOptions{FileDir: filepath.Join(dir, "tokens")})
 	if err != nil {
 		return nil, &UsageError{Err: err}
+	}
+	if f.WrapStore != nil {
+		st = f.WrapStore(st)
 	}
 	return st, nil
 }
