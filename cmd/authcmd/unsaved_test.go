@@ -67,3 +67,24 @@ func TestRefusedSetLostExitsFour(t *testing.T) {
 		t.Errorf("next command: want exit 4 saying the session was lost:\n%s", r)
 	}
 }
+
+// A person at a terminal can fix the store and have the save tried again
+// (Enter), as often as needed, or give the login up (q).
+func TestRefusedSetRetriedAtTheTerminal(t *testing.T) {
+	for _, c := range []struct {
+		stdin string
+		code  int
+	}{{"\n\n", 0}, {"q\n", 4}} {
+		w := newWorld(t)
+		w.mustLogin()
+		old := w.expireStored()
+		// Refused: the new set, the save as the command ends, the first retry.
+		r := w.run(run{store: refusing(3), tty: true, stdin: c.stdin}, "layers", "list", "-o", "json")
+		if r.code != c.code || strings.Count(r.stderr, "press Enter to try again") != strings.Count(c.stdin, "\n") {
+			t.Fatalf("typing %q: want exit %d after %d prompts:\n%s", c.stdin, c.code, strings.Count(c.stdin, "\n"), r)
+		}
+		if saved := w.stored().RefreshToken != old.RefreshToken; saved != (c.code == 0) {
+			t.Errorf("typing %q: refreshed set saved: %v", c.stdin, saved)
+		}
+	}
+}

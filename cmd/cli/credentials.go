@@ -108,15 +108,24 @@ func (f *Factory) Credentials(ctx context.Context) (auth.TokenSource, auth.Kind,
 
 // KeepSessions, as a command ends, saves a refreshed token set the store
 // refused during it (a keychain locked for a moment), the last chance: the
-// refresh token it replaced is spent. If the store still refuses, the
-// command's err stays and the loss is told besides; a command that
-// succeeded exits 4, since the next one needs a login.
+// refresh token it replaced is spent. A person at a terminal may fix the
+// store and have it tried again. If the store still refuses, the command's
+// err stays and the loss is told besides; a command that succeeded exits 4,
+// since the next one needs a login.
 func (f *Factory) KeepSessions(ctx context.Context, err error) error {
 	f.sessionsMu.Lock()
 	sessions := f.sessions
 	f.sessionsMu.Unlock()
 	for _, s := range sessions {
 		serr := s.SaveUnsaved(context.WithoutCancel(ctx)) // even after Ctrl-C
+		for serr != nil && f.IO.Interactive() {
+			answer, perr := Prompt(ctx, f.IO, fmt.Sprintf("The refreshed tokens of profile %q could not be saved (%v).\n"+
+				"Unlock the keychain (or free the disk), then press Enter to try again, or type q to give the login up: ", s.Profile(), serr))
+			if perr != nil || answer == "q" {
+				break
+			}
+			serr = s.SaveUnsaved(context.WithoutCancel(ctx))
+		}
 		if serr == nil {
 			continue
 		}
