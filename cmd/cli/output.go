@@ -153,9 +153,19 @@ func (p *Printer) writeJQ(it gojq.Iter) error {
 
 func (p *Printer) writeTable(header []string, rows iter.Seq[[]string]) error {
 	if !p.IO.OutTTY {
-		// Scripts get stable tab-separated fields and no header.
+		// Scripts get stable tab-separated fields and no header, a row a
+		// line whatever the server's text holds.
+		var line strings.Builder
 		for r := range rows {
-			if _, err := fmt.Fprintln(p.IO.Out, strings.Join(r, "\t")); err != nil {
+			line.Reset()
+			for i, cell := range r {
+				if i > 0 {
+					line.WriteByte('\t')
+				}
+				writeTSVField(&line, cell)
+			}
+			line.WriteByte('\n')
+			if _, err := io.WriteString(p.IO.Out, line.String()); err != nil {
 				return err
 			}
 		}
@@ -194,6 +204,27 @@ func (p *Printer) writeTable(header []string, rows iter.Seq[[]string]) error {
 		}
 	}
 	return nil
+}
+
+// writeTSVField writes s as a field of "linear TSV": a tab, newline,
+// carriage return or backslash in it as \t, \n, \r or \\, which a
+// script's read -r and split on tabs keep in their field, and which
+// unescape without loss.
+func writeTSVField(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\t':
+			b.WriteString(`\t`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteByte(c)
+		}
+	}
 }
 
 // columnGap separates the columns of a table for a person.

@@ -55,6 +55,31 @@ func TestPrintFormats(t *testing.T) {
 	}
 }
 
+// A script reads a row a line and a field a tab, whatever a server's title
+// holds; the escapes undo without loss.
+func TestTSVRowPerLine(t *testing.T) {
+	io, _, out, _ := Test()
+	p, err := NewPrinter(io, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := "Rivers\n::add-mask::x\tC:\\data\r"
+	table := func() Table { return Table{Header: []string{"NAME", "TITLE"}, Rows: [][]string{{"rivers", title}, {"roads", "Roads"}}} }
+	if err := p.Print(sample, table); err != nil {
+		t.Fatal(err)
+	}
+	want := "rivers\tRivers\\n::add-mask::x\\tC:\\\\data\\r\nroads\tRoads\n"
+	if out.String() != want {
+		t.Fatalf("got %q\nwant %q", out, want)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	fields := strings.Split(lines[0], "\t")
+	unescape := strings.NewReplacer(`\\`, `\`, `\t`, "\t", `\n`, "\n", `\r`, "\r")
+	if len(lines) != 2 || len(fields) != 2 || unescape.Replace(fields[1]) != title {
+		t.Errorf("rows %q, fields %q: the title does not come back whole", lines, fields)
+	}
+}
+
 func rawJSON(r json.RawMessage) json.RawMessage { return r }
 
 func items(raws ...string) iter.Seq2[json.RawMessage, error] {
