@@ -74,3 +74,25 @@ func TestServerURLWithExtrasIsRefused(t *testing.T) {
 	}
 	h.ExpectNoRequests()
 }
+
+// LAYMAN_AUTH_URL and a hand-edited auth_url get the check that `config
+// set auth_url` and `auth login --auth-url` make, and are not quoted: they
+// may hold a password.
+func TestAuthURLWithExtrasIsRefused(t *testing.T) {
+	h := cmdtest.New(t, cmdtest.Options{})
+	t.Setenv("LAYMAN_SERVER", h.Server.URL)
+	for _, authURL := range []string{"https://robot:s3cret@127.0.0.1:1/o/", "https://127.0.0.1:1/o/?next=s3cret", "https://127.0.0.1:1/o/#s3cret"} {
+		t.Setenv("LAYMAN_AUTH_URL", authURL)
+		r := h.Run("layers", "list")
+		if r.Code != 2 || !strings.Contains(r.Stderr, "LAYMAN_AUTH_URL: want the authorization server's http(s):// URL without credentials") ||
+			strings.Contains(r.Stderr, "s3cret") {
+			t.Errorf("LAYMAN_AUTH_URL=%s:\n%s", authURL, r)
+		}
+	}
+	t.Setenv("LAYMAN_AUTH_URL", "")
+	h.WriteConfig("profiles:\n  default:\n    auth_url: https://127.0.0.1:1/o/?next=s3cret\n")
+	if r := h.Run("layers", "list"); r.Code != 2 || !strings.Contains(r.Stderr, `the auth_url of profile "default": want`) || strings.Contains(r.Stderr, "s3cret") {
+		t.Errorf("auth_url with a query in the file:\n%s", r)
+	}
+	h.ExpectNoRequests()
+}

@@ -3,7 +3,6 @@ package authcmd
 import (
 	"fmt"
 	"net"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,8 +126,7 @@ func (o *LoginOptions) parse(scopes string, scopesSet bool) error {
 	}
 	if o.AuthURL != "" {
 		// The same check as `config set auth_url`, where this URL is saved.
-		u, err := url.Parse(cli.WithScheme(o.AuthURL))
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || config.NotBase(u) {
+		if _, ok := config.ParseBase(cli.WithScheme(o.AuthURL)); !ok {
 			shown := fmt.Sprintf(" %q", o.AuthURL)
 			if strings.ContainsAny(o.AuthURL, "@?#") { // perhaps a password, or a secret in the query
 				shown = ""

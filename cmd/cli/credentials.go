@@ -31,7 +31,7 @@ type AuthSettings struct {
 // AuthSettings resolves the endpoints from the profile, falling back to
 // Django OAuth Toolkit's conventions under auth_url / LAYMAN_AUTH_URL.
 func (f *Factory) AuthSettings() (AuthSettings, error) {
-	_, p, err := f.Profile()
+	name, p, err := f.Profile()
 	if err != nil {
 		return AuthSettings{}, err
 	}
@@ -40,11 +40,17 @@ func (f *Factory) AuthSettings() (AuthSettings, error) {
 		ClientID:  p.ClientID,
 		Scopes:    strings.Fields(p.Scopes),
 	}
-	base := p.AuthURL
+	base, from := p.AuthURL, fmt.Sprintf("the auth_url of profile %q", name)
 	if base == "" {
-		base = f.Env("LAYMAN_AUTH_URL")
+		base, from = f.Env("LAYMAN_AUTH_URL"), "LAYMAN_AUTH_URL"
 	}
 	if s.Endpoints.TokenURL == "" && base != "" {
+		// As `config set auth_url` and `auth login --auth-url` refuse them;
+		// the URL is not shown, for it may hold a password.
+		if _, ok := config.ParseBase(base); !ok {
+			return AuthSettings{}, Usagef("%s: want the authorization server's http(s):// URL without credentials, query or fragment, "+
+				"e.g. https://layman.example.com/o/", from)
+		}
 		if s.Endpoints, err = auth.ConventionalEndpoints(base); err != nil {
 			return AuthSettings{}, &UsageError{Err: err}
 		}

@@ -181,10 +181,10 @@ var ErrNoServer = errors.New("no Layman server configured")
 // the client would drop or, for credentials, send them, and the
 // stored-token check compares whole URLs.
 func NormalizeServer(s string) (string, error) {
-	u, err := url.Parse(WithScheme(s))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || config.NotBase(u) {
+	u, ok := config.ParseBase(WithScheme(s))
+	if !ok {
 		switch {
-		case err == nil && u.User != nil:
+		case u != nil && u.User != nil:
 			s = u.Redacted()
 		case strings.Contains(s, "@"): // perhaps a password url.Parse could not place
 			return "", Usagef("invalid server URL: expected http(s)://host[:port][/path]")

@@ -258,6 +258,16 @@ func NotBase(u *url.URL) bool {
 	return u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != ""
 }
 
+// ParseBase parses a server's base address: an absolute http(s) URL with
+// nothing NotBase refuses. It reports false for anything else.
+func ParseBase(s string) (*url.URL, bool) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || NotBase(u) {
+		return u, false
+	}
+	return u, true
+}
+
 // userDir is std (os.UserConfigDir, os.UserCacheDir), except that a relative
 // XDG variable is ignored, as the XDG spec says, instead of failing:
 // ~/homeSub is used.
