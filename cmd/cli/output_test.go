@@ -64,7 +64,9 @@ func TestTSVRowPerLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	title := "Rivers\n::add-mask::x\tC:\\data\r"
-	table := func() Table { return Table{Header: []string{"NAME", "TITLE"}, Rows: [][]string{{"rivers", title}, {"roads", "Roads"}}} }
+	table := func() Table {
+		return Table{Header: []string{"NAME", "TITLE"}, Rows: [][]string{{"rivers", title}, {"roads", "Roads"}}}
+	}
 	if err := p.Print(sample, table); err != nil {
 		t.Fatal(err)
 	}
