@@ -322,7 +322,7 @@ func (r *runner) apply(ctx context.Context, ch *Change) *Result {
 		} else if _, err = r.c.Layers.Delete(ctx, ch.Ref()); err == nil || errors.As(err, new(*client.AlreadyDeletedError)) {
 			// An upload to it (`layers publish`, `update`) may have been
 			// interrupted: nothing is left to resume.
-			(&upload.Uploader{Client: r.c, Journal: publications.UploadJournal(r.f)}).Deleted(ch.Ref())
+			publications.DropUploads(r.f, r.c)(ch.Ref())
 		}
 		if err != nil && !client.IsNotFound(err) {
 			return fail(err)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/laymanctl/laymanctl/auth"
 	"github.com/laymanctl/laymanctl/client"
-	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/cli"
 )
 
@@ -118,7 +117,7 @@ func RunDelete(ctx context.Context, f *cli.Factory, opts *DeleteOptions) error {
 	var failed error
 	gone := func(client.Ref) {}
 	if opts.Kind.Singular == client.TypeLayer {
-		gone = (&upload.Uploader{Client: c, Journal: UploadJournal(f)}).Deleted
+		gone = DropUploads(f, c)
 	}
 	if opts.All {
 		deleted, failed = svc.DeleteAll(ctx, opts.Workspace)

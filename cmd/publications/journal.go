@@ -3,6 +3,7 @@ package publications
 import (
 	"path/filepath"
 
+	"github.com/laymanctl/laymanctl/client"
 	"github.com/laymanctl/laymanctl/client/upload"
 	"github.com/laymanctl/laymanctl/cmd/cli"
 )
@@ -16,4 +17,10 @@ func UploadJournal(f *cli.Factory) upload.Journal {
 		return nil
 	}
 	return upload.NewFileJournal(filepath.Join(dir, "uploads"))
+}
+
+// DropUploads returns what forgets, in the upload journal, the interrupted
+// uploads to a layer just deleted: there is nothing left to resume.
+func DropUploads(f *cli.Factory, c *client.Client) func(layer client.Ref) {
+	return (&upload.Uploader{Client: c, Journal: UploadJournal(f)}).Deleted
 }
