@@ -127,12 +127,11 @@ func (o *LoginOptions) parse(scopes string, scopesSet bool) error {
 	if o.AuthURL != "" {
 		// The same check as `config set auth_url`, where this URL is saved.
 		if _, ok := config.ParseBase(cli.WithScheme(o.AuthURL)); !ok {
-			shown := fmt.Sprintf(" %q", o.AuthURL)
+			from := fmt.Sprintf("--auth-url %q", o.AuthURL)
 			if strings.ContainsAny(o.AuthURL, "@?#") { // perhaps a password, or a secret in the query
-				shown = ""
+				from = "--auth-url"
 			}
-			return cli.Usagef("--auth-url%s: want the authorization server's http(s):// URL without credentials, query or fragment, "+
-				"e.g. https://layman.example.com/o/", shown)
+			return cli.BadAuthURL(from)
 		}
 	}
 	host, port, err := net.SplitHostPort(o.Listen)

@@ -48,8 +48,7 @@ func (f *Factory) AuthSettings() (AuthSettings, error) {
 		// As `config set auth_url` and `auth login --auth-url` refuse them;
 		// the URL is not shown, for it may hold a password.
 		if _, ok := config.ParseBase(base); !ok {
-			return AuthSettings{}, Usagef("%s: want the authorization server's http(s):// URL without credentials, query or fragment, "+
-				"e.g. https://layman.example.com/o/", from)
+			return AuthSettings{}, BadAuthURL(from)
 		}
 		if s.Endpoints, err = auth.ConventionalEndpoints(base); err != nil {
 			return AuthSettings{}, &UsageError{Err: err}
@@ -62,6 +61,13 @@ func (f *Factory) AuthSettings() (AuthSettings, error) {
 		s.Scopes = DefaultScopes
 	}
 	return s, nil
+}
+
+// BadAuthURL refuses an authorization server URL, from where it came, that
+// is not a base address (config.ParseBase).
+func BadAuthURL(from string) error {
+	return Usagef("%s: want the authorization server's http(s):// URL without credentials, query or fragment, "+
+		"e.g. https://layman.example.com/o/", from)
 }
 
 // LockDir holds the per-profile refresh locks.
